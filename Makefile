@@ -1,0 +1,48 @@
+# Quick start: `make demo` serves the sample site; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BROADSHEET := $(BIN)/broadsheet
+PORT ?= 8000
+
+.PHONY: demo test install install-dev lint typecheck pytest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(BROADSHEET) migrate --noinput
+	$(BROADSHEET) demo-content
+	@echo
+	@echo "  Broadsheet demo: http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:           http://127.0.0.1:$(PORT)/admin/"
+	@cat var/demo-login.txt
+	@echo
+	DEBUG=true $(BROADSHEET) serve --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy src
+
+pytest: install-dev
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Broadsheet: publishing and reader discussion for campaigning organisations and newsrooms."""

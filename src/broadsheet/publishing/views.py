@@ -1,0 +1,124 @@
+"""Reader pages: home, article, author, topic, archive, search, robots.txt.
+
+Visibility is decided by `access`; views parse the request, fetch and render.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import search
+from .access import can_preview, get_visible_article_or_404
+from .models import Article, Author, Topic
+
+
+def _page(request: HttpRequest, articles: QuerySet[Article]) -> Page:
+    paginator = Paginator(articles, settings.ARTICLES_PER_PAGE)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page.") from None
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Latest live articles, newest first. Template: publishing/home.html."""
+    page = _page(request, Article.objects.live().for_listing())
+    return render(request, "publishing/home.html", {"page": page})
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One article; drafts and future articles only for editors, marked as previews.
+    Template: publishing/article.html."""
+    article = get_visible_article_or_404(request.user, slug)
+    context = {
+        "article": article,
+        "authors": article.byline_authors(),
+        "topics": list(article.topics.all()),
+        "is_preview": not article.is_live,
+        "can_edit": can_preview(request.user),
+    }
+    response = render(request, "publishing/article.html", context)
+    if context["is_preview"]:
+        response["X-Robots-Tag"] = "noindex"
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A byline author's bio and live articles. Template: publishing/author.html."""
+    author = get_object_or_404(Author, slug=slug)
+    page = _page(request, Article.objects.live().filter(authors=author).for_listing())
+    return render(request, "publishing/author.html", {"author": author, "page": page})
+
+
+@require_GET
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A topic's description and live articles. Template: publishing/topic.html."""
+    topic = get_object_or_404(Topic, slug=slug)
+    page = _page(request, Article.objects.live().filter(topics=topic).for_listing())
+    return render(request, "publishing/topic.html", {"topic": topic, "page": page})
+
+
+@require_GET
+def archive_index(request: HttpRequest) -> HttpResponse:
+    """Months that have live articles, newest first. Template: publishing/archive_index.html."""
+    months = Article.objects.live().datetimes("published_at", "month", order="DESC")
+    return render(request, "publishing/archive_index.html", {"months": months})
+
+
+@require_GET
+def archive_month(request: HttpRequest, year: int, month: int | None = None) -> HttpResponse:
+    """Live articles of a year or a month. Template: publishing/archive.html."""
+    if not (1 <= year <= 9999) or (month is not None and not 1 <= month <= 12):
+        raise Http404("No such month.")
+    zone = timezone.get_current_timezone()
+    if month is None:
+        start = dt.datetime(year, 1, 1, tzinfo=zone)
+        end = dt.datetime(year + 1, 1, 1, tzinfo=zone) if year < 9999 else None
+        heading = str(year)
+    else:
+        start = dt.datetime(year, month, 1, tzinfo=zone)
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        heading = f"{calendar.month_name[month]} {year}"
+    articles = Article.objects.live().filter(published_at__gte=start)
+    if end is not None:
+        articles = articles.filter(published_at__lt=end)
+    page = _page(request, articles.for_listing())
+    return render(request, "publishing/archive.html", {"page": page, "heading": heading})
+
+
+@require_GET
+def search_view(request: HttpRequest) -> HttpResponse:
+    """Ranked results with highlighted snippets. Template: publishing/search.html."""
+    query = request.GET.get("q", "").strip()[:200]
+    results = search.search_articles(query) if query else []
+    paginator = Paginator(results, settings.ARTICLES_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page.") from None
+    return render(request, "publishing/search.html", {"query": query, "page": page})
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from broadsheet.publishing.sitemaps import SITEMAPS
+from broadsheet.publishing.views import robots_txt
+
+admin.site.site_header = "Broadsheet"
+admin.site.site_title = "Broadsheet admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("broadsheet.publishing.urls")),
+]

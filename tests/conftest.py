@@ -1,0 +1,113 @@
+"""Shared people and helpers for the whole suite.
+
+The people: Edith the editor (Editors group, staff, not a superuser), Rita the reader (a
+registered account with no staff rights) and an anonymous visitor (the plain `client`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+from django.utils.text import slugify
+
+from broadsheet.accounts.models import User
+from broadsheet.publishing.models import Article, Author, Topic
+from broadsheet.publishing.services import EDITORS_GROUP, ensure_editors_group, set_bylines
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    # The manifest storage needs collectstatic; tests render templates without running it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_user(username: str, display_name: str = "", **extra: Any) -> User:
+    user = User.objects.create_user(
+        username=username,
+        email=f"{username}@example.org",
+        password="correct horse battery staple",
+        display_name=display_name,
+        **extra,
+    )
+    return user
+
+
+def make_author(name: str = "Ada Reyes", **extra: Any) -> Author:
+    slug = extra.pop("slug", None) or f"{slugify(name)}-{next(_counter)}"
+    return Author.objects.create(name=name, slug=slug, **extra)
+
+
+def make_topic(name: str = "Housing", **extra: Any) -> Topic:
+    slug = extra.pop("slug", None) or f"{slugify(name)}-{next(_counter)}"
+    return Topic.objects.create(name=name, slug=slug, **extra)
+
+
+def make_article(
+    title: str = "Tenants organise on the estate",
+    *,
+    submitted_by: User | None = None,
+    authors: Iterable[Author] = (),
+    topics: Iterable[Topic] = (),
+    status: str = Article.Status.PUBLISHED,
+    published_at: datetime | None = None,
+    body: str = "The residents' association met on Tuesday evening.",
+    **extra: Any,
+) -> Article:
+    if submitted_by is None:
+        submitted_by = User.objects.filter(username="newsdesk").first() or make_user(
+            "newsdesk", display_name="Newsdesk"
+        )
+    if published_at is None and status != Article.Status.DRAFT:
+        published_at = timezone.now() - timezone.timedelta(hours=1)
+    slug = extra.pop("slug", None) or f"{slugify(title)[:60]}-{next(_counter)}"
+    article = Article.objects.create(
+        title=title,
+        slug=slug,
+        submitted_by=submitted_by,
+        status=status,
+        published_at=published_at,
+        body_source=body,
+        **extra,
+    )
+    set_bylines(article, list(authors))
+    article.topics.set(list(topics))
+    return article
+
+
+@pytest.fixture
+def editor(db: None) -> User:
+    ensure_editors_group()
+    user = make_user("edith", display_name="Edith Okafor", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    return user
+
+
+@pytest.fixture
+def reader(db: None) -> User:
+    return make_user("rita", display_name="Rita Campbell")
+
+
+@pytest.fixture
+def editor_client(editor: User) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reader_client(reader: User) -> Client:
+    client = Client()
+    client.force_login(reader)
+    return client
