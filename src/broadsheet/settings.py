@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +41,20 @@ def _bool(name: str, default: bool) -> bool:
     if value in {"0", "false", "no", "off", ""}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
+
+
+def _url_setting(name: str, default: str, schemes: dict[str, str], parse: Any) -> dict[str, Any]:
+    """Parse a DATABASE_URL-style variable with django-environ, refusing unknown schemes
+    (which django-environ would otherwise pass through as an engine name)."""
+    raw = env.str(name, default=default)
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in schemes:
+        known = ", ".join(sorted(schemes))
+        raise ImproperlyConfigured(f"{name} must start with one of {known}; got {raw!r}")
+    try:
+        return dict(parse(raw))
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid URL: {exc}") from exc
 
 
 def _secret_key() -> str:
@@ -126,7 +141,12 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'broadsheet.sqlite3'}")
+    "default": _url_setting(
+        "DATABASE_URL",
+        f"sqlite:///{VAR_DIR / 'broadsheet.sqlite3'}",
+        {"sqlite": "", "postgres": "", "postgresql": "", "pgsql": ""},
+        env.db_url_config,
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -146,16 +166,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://broadsheet")}
+CACHES = {
+    "default": _url_setting(
+        "CACHE_URL", "locmemcache://broadsheet", environ.Env.CACHE_SCHEMES, env.cache_url_config
+    )
+}
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="broadsheet"))
 
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+_email = _url_setting(
+    "EMAIL_URL", "consolemail://", environ.Env.EMAIL_SCHEMES, env.email_url_config
+)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
