@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 
 from .models import Article, Author, Topic
 
@@ -45,7 +46,10 @@ class LatestRssFeed(Feed):
 
     def item_description(self, item: Article) -> str:
         # The standfirst, then the sanitised body: feed readers show the whole article.
-        return item.body_html
+        # The standfirst is plain text, so it is escaped; the body was sanitised on save.
+        if not item.standfirst:
+            return item.body_html
+        return format_html('<p class="standfirst">{}</p>\n', item.standfirst) + item.body_html
 
     def item_pubdate(self, item: Article) -> datetime | None:
         return item.published_at

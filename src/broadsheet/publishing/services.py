@@ -1,11 +1,20 @@
-"""Publishing workflows with side effects: revisions and the Editors group."""
+"""Publishing workflows with side effects: revisions, publishing and the Editors group.
+
+A revision is a snapshot of an article's editable fields (bylines and topics as ordered
+ids) in ArticleRevision.data. This module is the only code that reads or writes that
+format: the admin asks it to record, compare and restore revisions.
+"""
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from broadsheet.accounts.models import User
@@ -15,12 +24,27 @@ from .models import Article, ArticleRevision, Author, Byline, Topic
 EDITORS_GROUP = "Editors"
 EDITOR_PERMISSIONS = [
     f"{action}_{model}"
-    for model in ("article", "author", "topic", "byline", "articlerevision")
+    for model in ("article", "author", "topic", "byline")
     for action in ("add", "change", "delete", "view")
 ]
+# Revisions are the record of who changed what: editors may read them, never edit them.
+EDITOR_PERMISSIONS.append("view_articlerevision")
 
 # The fields a revision keeps and restores; bylines and topics are kept as ordered ids.
 REVISION_FIELDS = ("title", "slug", "standfirst", "body_source", "status", "comments_mode")
+
+# Every key of a snapshot with the name an editor knows it by, in the form's order.
+REVISION_LABELS = {
+    "title": "Title",
+    "slug": "Slug",
+    "standfirst": "Standfirst",
+    "body_source": "Body",
+    "authors": "Byline authors",
+    "topics": "Topics",
+    "status": "Status",
+    "published_at": "Publish time",
+    "comments_mode": "Comments",
+}
 
 
 def ensure_editors_group(**kwargs: Any) -> Group:
@@ -64,9 +88,60 @@ def set_bylines(article: Article, authors: list[Author]) -> None:
         )
 
 
+def renumber_bylines(article: Article) -> None:
+    """Number the bylines 0, 1, 2… in their current order.
+
+    Editors order bylines by typing positions; after a save the numbers are made consecutive
+    again so the next edit starts from a tidy list and ties cannot linger."""
+    bylines = list(Byline.objects.filter(article=article).order_by("position", "id"))
+    changed = []
+    for index, byline in enumerate(bylines):
+        if byline.position != index:
+            byline.position = index
+            changed.append(byline)
+    if changed:
+        Byline.objects.bulk_update(changed, ["position"])
+
+
+def publish_now(article: Article, published_by: User | None) -> bool:
+    """Make the article live now and keep a revision; False if it already was published.
+
+    A publish time in the past is kept (an article taken down and put back keeps its date);
+    a future one is replaced, since "now" is what the editor asked for."""
+    if article.status == Article.Status.PUBLISHED and article.is_live:
+        return False
+    now = timezone.now()
+    keep = article.published_at is not None and article.published_at <= now
+    article.publish(at=article.published_at if keep else now)
+    record_revision(article, published_by)
+    return True
+
+
+def unpublish(article: Article, unpublished_by: User | None) -> bool:
+    """Take the article back to draft and keep a revision; False if it already was a draft."""
+    if article.status == Article.Status.DRAFT:
+        return False
+    article.unpublish()
+    record_revision(article, unpublished_by)
+    return True
+
+
+def check_restore_revision(revision: ArticleRevision) -> None:
+    """Raise ValidationError if `revision` cannot be restored as it stands."""
+    slug = revision.data["slug"]
+    if Article.objects.filter(slug=slug).exclude(pk=revision.article_id).exists():
+        raise ValidationError(
+            f"Another article now has the slug “{slug}”, which this revision used. "
+            "Change that article's slug first."
+        )
+
+
 @transaction.atomic
 def restore_revision(revision: ArticleRevision, restored_by: User | None) -> Article:
-    """Put an article back as it was in `revision`; the restore is itself a new revision."""
+    """Put an article back as it was in `revision`; the restore is itself a new revision.
+
+    Byline authors deleted since the revision are left out."""
+    check_restore_revision(revision)
     article = revision.article
     data = revision.data
     for field in REVISION_FIELDS:
@@ -78,3 +153,73 @@ def restore_revision(revision: ArticleRevision, restored_by: User | None) -> Art
     article.topics.set(Topic.objects.filter(pk__in=data["topics"]))
     record_revision(article, restored_by)
     return article
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The labels of the fields that differ between two snapshots, in the form's order."""
+    return [label for key, label in REVISION_LABELS.items() if before.get(key) != after.get(key)]
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "removed", "added", "context" or "gap"
+    sign: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    label: str
+    lines: list[DiffLine]
+
+
+def compare_with_current(revision: ArticleRevision) -> list[FieldDiff]:
+    """How the article differs now from `revision`, field by field, as unified diffs of
+    readable text: "removed" lines are only in the revision, "added" ones only in the
+    current article. Fields that read the same are left out."""
+    old_data = revision.data
+    new_data = snapshot(revision.article)
+    authors = Author.objects.in_bulk([*old_data["authors"], *new_data["authors"]])
+    topics = Topic.objects.in_bulk([*old_data["topics"], *new_data["topics"]])
+    diffs = []
+    for key, label in REVISION_LABELS.items():
+        old = _readable(key, old_data.get(key), authors, topics).splitlines()
+        new = _readable(key, new_data.get(key), authors, topics).splitlines()
+        # Compared as lines: a textarea sends CRLF, and a change of line endings alone is
+        # not something an editor could see or act on.
+        if old == new:
+            continue
+        lines: list[DiffLine] = []
+        for line in list(difflib.unified_diff(old, new, lineterm="", n=3))[2:]:
+            if line.startswith("@@"):
+                # A "@@ -12,7 +12,8 @@" header means nothing to an editor; a gap marker
+                # where unchanged lines are skipped says what matters.
+                if lines or not line.startswith(("@@ -1 ", "@@ -1,", "@@ -0,")):
+                    lines.append(DiffLine("gap", "", "⋯"))
+            elif line.startswith("-"):
+                lines.append(DiffLine("removed", "−", line[1:]))
+            elif line.startswith("+"):
+                lines.append(DiffLine("added", "+", line[1:]))
+            else:
+                lines.append(DiffLine("context", "", line[1:]))
+        diffs.append(FieldDiff(label, lines))
+    return diffs
+
+
+def _readable(key: str, value: Any, authors: dict[Any, Author], topics: dict[Any, Topic]) -> str:
+    if key == "authors":
+        return "\n".join(
+            authors[pk].name if pk in authors else f"(deleted author #{pk})" for pk in value
+        )
+    if key == "topics":
+        return "\n".join(
+            topics[pk].name if pk in topics else f"(deleted topic #{pk})" for pk in value
+        )
+    if key == "published_at":
+        when = parse_datetime(value) if value else None
+        return f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}" if when else "(no time)"
+    if key == "status":
+        return str(dict(Article.Status.choices).get(value, value))
+    if key == "comments_mode":
+        return str(dict(Article.Comments.choices).get(value, value))
+    return str(value or "")

@@ -79,21 +79,36 @@ def archive_index(request: HttpRequest) -> HttpResponse:
     return render(request, "publishing/archive_index.html", {"months": months})
 
 
+def _month_start(year: int, month: int) -> dt.datetime | None:
+    """Midnight on the first of the month in the current time zone, or None when that moment
+    lies outside what datetime and the database can hold (year 10000, or year 1 east of UTC,
+    which is still year 0 in UTC). None means "no bound on this side"."""
+    if year > dt.MAXYEAR:
+        return None
+    moment = dt.datetime(year, month, 1, tzinfo=timezone.get_current_timezone())
+    try:
+        # The database layer converts to UTC; do it here so the overflow is ours to handle.
+        moment.astimezone(dt.UTC)
+    except OverflowError:
+        return None
+    return moment
+
+
 @require_GET
 def archive_month(request: HttpRequest, year: int, month: int | None = None) -> HttpResponse:
     """Live articles of a year or a month. Template: publishing/archive.html."""
-    if not (1 <= year <= 9999) or (month is not None and not 1 <= month <= 12):
+    if not (dt.MINYEAR <= year <= dt.MAXYEAR) or (month is not None and not 1 <= month <= 12):
         raise Http404("No such month.")
-    zone = timezone.get_current_timezone()
     if month is None:
-        start = dt.datetime(year, 1, 1, tzinfo=zone)
-        end = dt.datetime(year + 1, 1, 1, tzinfo=zone) if year < 9999 else None
+        start, end = _month_start(year, 1), _month_start(year + 1, 1)
         heading = str(year)
     else:
-        start = dt.datetime(year, month, 1, tzinfo=zone)
-        end = (start + dt.timedelta(days=32)).replace(day=1)
+        next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+        start, end = _month_start(year, month), _month_start(next_year, next_month)
         heading = f"{calendar.month_name[month]} {year}"
-    articles = Article.objects.live().filter(published_at__gte=start)
+    articles = Article.objects.live()
+    if start is not None:
+        articles = articles.filter(published_at__gte=start)
     if end is not None:
         articles = articles.filter(published_at__lt=end)
     page = _page(request, articles.for_listing())

@@ -1,0 +1,183 @@
+"""Writing the demo newsroom to the database, and the demo editor's login file.
+
+Rows are found by slug or username, so running again creates no duplicates. Rows that
+already exist are left alone, so whatever someone changed while trying the admin survives
+the next `make demo`; `reset=True` puts the shipped topics, authors and articles back.
+The editor's password is generated once, written to the login file and reused from there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from broadsheet.accounts.models import User
+from broadsheet.publishing.models import Article, Author, Topic
+from broadsheet.publishing.services import ensure_editors_group, record_revision, set_bylines
+
+from .content import AUTHORS, EDITOR, NEWSDESK, TOPICS, DemoContentError, load_articles
+
+LOGIN_FILE_NAME = "demo-login.txt"
+_LOGIN_LINE = re.compile(r"^\s*Editor login:\s*\S+\s*/\s*(?P<password>\S+)\s*$", re.MULTILINE)
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    articles: int
+    authors: int
+    topics: int
+    accounts: int
+    created: int
+    reset: bool
+    login_file: Path
+
+    def __str__(self) -> str:
+        total = self.articles + self.authors + self.topics + self.accounts
+        changes = f"{self.created} new"
+        if self.reset:
+            changes += f", {total - self.accounts - self.created} reset"
+        return (
+            f"Demo content: {self.articles} articles, {self.authors} authors, "
+            f"{self.topics} topics, {self.accounts} accounts ({changes}); "
+            f"editor login in {self.login_file}"
+        )
+
+
+def install_demo_content(var_dir: Path, *, reset: bool = False) -> DemoSummary:
+    """Create (or with `reset`, restore) the demo rows and the editor's login file."""
+    # Parsed before any write, so a broken article file leaves the database untouched.
+    articles = load_articles()
+    login_file = var_dir / LOGIN_FILE_NAME
+    password = read_login_password(login_file)
+    new_password = password is None
+    if password is None:
+        password = secrets.token_urlsafe(18)
+
+    created = 0
+    with transaction.atomic():
+        editor, made = _ensure_editor(password, set_password=new_password)
+        created += made
+        newsdesk, made = User.objects.get_or_create(
+            username=NEWSDESK.username,
+            defaults={"display_name": NEWSDESK.display_name, "email": NEWSDESK.email},
+        )
+        if made:
+            # A desk, not a person: it submits articles but nobody signs in as it.
+            newsdesk.set_unusable_password()
+            newsdesk.save(update_fields=["password"])
+        created += made
+        accounts = {editor.username: editor, newsdesk.username: newsdesk}
+
+        topics: dict[str, Topic] = {}
+        for topic in TOPICS:
+            topics[topic.slug], made = _put(
+                Topic, reset, slug=topic.slug, name=topic.name, description=topic.description
+            )
+            created += made
+
+        authors: dict[str, Author] = {}
+        for author in AUTHORS:
+            values: dict[str, Any] = {"name": author.name, "bio": author.bio}
+            account = accounts.get(author.username)
+            # Author.user is one-to-one: never take an account another byline already holds.
+            if account is not None and not account_has_other_byline(account, author.slug):
+                values["user"] = account
+            authors[author.slug], made = _put(Author, reset, slug=author.slug, **values)
+            created += made
+
+        for item in articles:
+            article, made = _put(
+                Article,
+                reset,
+                slug=item.slug,
+                title=item.title,
+                standfirst=item.standfirst,
+                body_source=item.body,
+                submitted_by=newsdesk,
+                status=item.status,
+                published_at=item.published_at,
+                comments_mode=item.comments,
+            )
+            created += made
+            if made or reset:
+                set_bylines(article, [authors[slug] for slug in item.authors])
+                article.topics.set([topics[slug] for slug in item.topics])
+                # A first revision, so the admin's history can restore the shipped text.
+                record_revision(article, edited_by=None)
+
+    # Written only after the commit: if this fails, the next run makes a fresh password.
+    if new_password:
+        write_login_file(login_file, password)
+    return DemoSummary(
+        articles=len(articles),
+        authors=len(AUTHORS),
+        topics=len(TOPICS),
+        accounts=len(accounts),
+        created=created,
+        reset=reset,
+        login_file=login_file,
+    )
+
+
+def _ensure_editor(password: str, *, set_password: bool) -> tuple[User, bool]:
+    editor, made = User.objects.get_or_create(
+        username=EDITOR.username,
+        defaults={"display_name": EDITOR.display_name, "email": EDITOR.email},
+    )
+    if made or set_password or not editor.has_usable_password():
+        editor.set_password(password)
+    # The login file promises an editor who can edit articles but not manage accounts.
+    editor.is_staff = True
+    editor.is_superuser = False
+    editor.is_active = True
+    editor.save()
+    editor.groups.add(ensure_editors_group())
+    return editor, made
+
+
+def account_has_other_byline(account: User, slug: str) -> bool:
+    return Author.objects.filter(user=account).exclude(slug=slug).exists()
+
+
+def _put(model: type[M], reset: bool, *, slug: str, **values: Any) -> tuple[M, bool]:
+    """The row with this slug: created if missing; overwritten with `values` on reset."""
+    manager = model._default_manager
+    if reset:
+        return manager.update_or_create(slug=slug, defaults=values)
+    return manager.get_or_create(slug=slug, defaults=values)
+
+
+def read_login_password(path: Path) -> str | None:
+    """The password kept in the login file, or None when there is no file yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    match = _LOGIN_LINE.search(text)
+    if match is None:
+        raise DemoContentError(
+            f"{path} has no 'Editor login: editor / <password>' line; "
+            "delete it and run demo-content again for a new password"
+        )
+    return match["password"]
+
+
+def write_login_file(path: Path, password: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Lines line up with the addresses `make demo` prints above them.
+    text = (
+        f"  Editor login:    {EDITOR.username} / {password}\n"
+        f"  Signs in as:     {EDITOR.display_name}, in the Editors group (not a superuser)\n"
+    )
+    # Created 0600 rather than chmod-ed afterwards: the file holds a working password.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
