@@ -30,11 +30,11 @@ demo: install
 	@echo "  Admin:           http://127.0.0.1:$(PORT)/admin/"
 	@cat var/demo-login.txt
 	@echo
-	DEBUG=true $(BROADSHEET) serve --port $(PORT)
+	DEBUG=true SITE_NAME="$${SITE_NAME:-The Northgate Courier}" $(BROADSHEET) serve --port $(PORT)
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 typecheck: install-dev
 	$(BIN)/mypy src
