@@ -30,6 +30,9 @@ demo: install
 	@echo "  Admin:           http://127.0.0.1:$(PORT)/admin/"
 	@cat var/demo-login.txt
 	@echo
+	@# The worker sends queued mail and runs daily maintenance; it stops with the server.
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BROADSHEET) worker & worker=$$!; \
 	DEBUG=true SITE_NAME="$${SITE_NAME:-The Northgate Courier}" $(BROADSHEET) serve --port $(PORT)
 
 lint: install-dev

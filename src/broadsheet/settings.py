@@ -82,6 +82,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env.str("SITE_NAME", default="Broadsheet")
+# The site's public address, for links in e-mails (which are sent outside any request).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_DESCRIPTION = env.str(
     "SITE_DESCRIPTION", default="Reporting and argument from an independent newsroom."
 )
@@ -91,11 +93,28 @@ ARTICLE_DATE_FORMAT = env.str("ARTICLE_DATE_FORMAT", default="j F, Y - G:i")
 COMMENT_DATE_FORMAT = env.str("COMMENT_DATE_FORMAT", default="D, d/m/Y - H:i")
 ARTICLES_PER_PAGE = _int("ARTICLES_PER_PAGE", 10)
 SEARCH_CONFIG = env.str("SEARCH_CONFIG", default="english")  # PostgreSQL text search config
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: trust none).
+TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+
+# Reader comments.
+COMMENTS_PER_PAGE = _int("COMMENTS_PER_PAGE", 50)  # top-level threads per page
+COMMENTS_NEWEST_FIRST = _bool("COMMENTS_NEWEST_FIRST", False)
+COMMENT_MAX_DEPTH = _int("COMMENT_MAX_DEPTH", 4)
+COMMENT_NAME_MAX_LENGTH = _int("COMMENT_NAME_MAX_LENGTH", 60)
+COMMENT_BODY_MAX_LENGTH = _int("COMMENT_BODY_MAX_LENGTH", 10_000)
+COMMENTS_CLOSE_AFTER_DAYS = _int("COMMENTS_CLOSE_AFTER_DAYS", 0)  # 0: never close by age
+COMMENTS_HOLD_ANONYMOUS = _bool("COMMENTS_HOLD_ANONYMOUS", True)
+COMMENTS_PUBLISH_VERIFIED = _bool("COMMENTS_PUBLISH_VERIFIED", True)
+COMMENT_EDIT_WINDOW_MINUTES = _int("COMMENT_EDIT_WINDOW_MINUTES", 15)
+COMMENT_DUPLICATE_WINDOW_SECONDS = _int("COMMENT_DUPLICATE_WINDOW_SECONDS", 60)
+COMMENT_ADDRESS_RETENTION_DAYS = _int("COMMENT_ADDRESS_RETENTION_DAYS", 30)
+COMMENT_CONFIRM_MAX_AGE_DAYS = _int("COMMENT_CONFIRM_MAX_AGE_DAYS", 7)
 
 INSTALLED_APPS = [
     "broadsheet",
     "broadsheet.accounts",
     "broadsheet.publishing",
+    "broadsheet.discussion",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -105,6 +124,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +142,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "broadsheet.urls"
 WSGI_APPLICATION = "broadsheet.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# How long a link confirming a reader's email address stays valid.
+ACCOUNT_CONFIRM_MAX_AGE_DAYS = _int("ACCOUNT_CONFIRM_MAX_AGE_DAYS", 3)
 
 TEMPLATES = [
     {
@@ -192,6 +217,12 @@ EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Broadsheet <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks, outgoing mail first: rows in the site's own database, run by
+# `broadsheet worker` (docs/mail.md). A queued mail is written in the caller's transaction.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)  # tries before a mail is given up as failed
+MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 30)  # doubles each retry, up to 6 h
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -12,7 +12,9 @@ admin.site.site_title = "Broadsheet admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("broadsheet.accounts.urls")),
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("broadsheet.discussion.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

@@ -10,7 +10,17 @@ from .models import User
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        ("Public profile", {"fields": ("display_name",)}),
+        ("Public profile", {"fields": ("display_name", "display_name_key")}),
+        ("Email address", {"fields": ("email_confirmed_at",)}),
     )
-    list_display = ("username", "display_name", "email", "is_staff", "is_active")
+    readonly_fields = ("display_name_key",)
+    list_display = (
+        "username",
+        "display_name",
+        "email",
+        "email_confirmed_at",
+        "is_staff",
+        "is_active",
+    )
+    list_filter = (*DjangoUserAdmin.list_filter, "email_confirmed_at")
     search_fields = ("username", "display_name", "email")

@@ -118,6 +118,8 @@ class Article(models.Model):
     comments_mode = models.CharField(
         "comments", max_length=10, choices=Comments.choices, default=Comments.OPEN
     )
+    # Published reader comments, kept by the discussion app so list pages need no count query.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
@@ -37,18 +38,23 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "publishing/home.html", {"page": page})
 
 
-@require_GET
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One article; drafts and future articles only for editors, marked as previews.
-    Template: publishing/article.html."""
-    article = get_visible_article_or_404(request.user, slug)
-    context = {
+def article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
+    """What publishing/article.html needs; other apps rendering the page start from it."""
+    return {
         "article": article,
         "authors": article.byline_authors(),
         "topics": list(article.topics.all()),
         "is_preview": not article.is_live,
         "can_edit": can_preview(request.user),
     }
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One article; drafts and future articles only for editors, marked as previews.
+    Template: publishing/article.html."""
+    article = get_visible_article_or_404(request.user, slug)
+    context = article_context(request, article)
     response = render(request, "publishing/article.html", context)
     if context["is_preview"]:
         response["X-Robots-Tag"] = "noindex"

@@ -1,0 +1,155 @@
+"""Account forms: Django's auth forms, adjusted to log in by address, to check display
+names (`names`), and to send mail through the site's queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.core.exceptions import ValidationError
+
+from broadsheet.lib.mail import queue_mail
+
+from .models import User
+from .names import clean_display_name, is_staff_name, name_key
+
+STAFF_NAME = "That name is too close to the name of a member of our staff; choose another."
+DISPLAY_NAME_HELP = "Shown beside your comments. Letters, digits, spaces and punctuation."
+
+
+def _check_display_name(value: str, user: User) -> str:
+    name = clean_display_name(value)
+    # Only a new name is checked against staff: a reader keeps a name they already had.
+    if name_key(name) != user.display_name_key and is_staff_name(name, exclude_user_id=user.pk):
+        raise ValidationError(STAFF_NAME)
+    return name
+
+
+class RegistrationForm(BaseUserCreationForm):
+    """Display name, address and password. Uniqueness of the name is checked by
+    `User.clean()`; a taken address is handled by `services.register_reader()`."""
+
+    class Meta:
+        model = User
+        fields = ("display_name", "email")
+        help_texts = {"display_name": DISPLAY_NAME_HELP}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["display_name"].widget.attrs.update(autofocus=True, autocomplete="nickname")
+        self.fields["email"].required = True
+        self.fields["email"].label = "Email address"
+        self.fields["email"].help_text = "We send a link to confirm it. It is never shown."
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_display_name(self) -> str:
+        return _check_display_name(self.cleaned_data["display_name"], self.instance)
+
+
+class ProfileForm(forms.ModelForm[User]):
+    """Display name and address; changing the address asks for the current password, so a
+    borrowed session cannot move the account (and its password resets) elsewhere."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed only to change your email address.",
+    )
+
+    class Meta:
+        model = User
+        fields = ("display_name", "email")
+        help_texts = {"display_name": DISPLAY_NAME_HELP}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["display_name"].widget.attrs["autocomplete"] = "nickname"
+        self.fields["email"].required = True
+        self.fields["email"].label = "Email address"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.saved_email = self.instance.email
+
+    def clean_display_name(self) -> str:
+        return _check_display_name(self.cleaned_data["display_name"], self.instance)
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError("This address belongs to another account.")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email = cleaned.get("email")
+        if email and email.casefold() != self.saved_email.casefold():
+            password = cleaned.get("current_password") or ""
+            if not password:
+                self.add_error("current_password", "Enter your password to change the address.")
+            elif not self.instance.check_password(password):
+                self.add_error("current_password", "That is not your current password.")
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    """Log in with the account's email address (readers) or username (staff)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That address (or username) and password don't match an account.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email address or username"
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
+
+    def clean(self) -> dict[str, Any]:
+        login = self.cleaned_data.get("username") or ""
+        if "@" in login:
+            usernames = list(
+                User.objects.filter(email__iexact=login).values_list("username", flat=True)[:2]
+            )
+            # Two accounts sharing an address (made in the admin) must use their usernames.
+            if len(usernames) == 1:
+                self.cleaned_data["username"] = usernames[0]
+        return super().clean()
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form (same page whether or not the address has an account), with the
+    mail sent through the site's queue instead of straight to the mail server."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        context = {**context, "site_name": settings.SITE_NAME}
+        queue_mail(to_email, "accounts/emails/password-reset", context)
+
+
+class ConfirmingSetPasswordForm(SetPasswordForm):
+    """Setting a password from a reset link also confirms the address: the link was mailed
+    to it, and Django's reset token is bound to the address it was sent to."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=commit)
+        if commit and isinstance(user, User) and user.email_confirmed_at is None:
+            user.confirm_email(user.email)
+        return user

@@ -1,0 +1,105 @@
+"""Which comments a visitor may see, and which page of an article each thread is on.
+
+Readers see published comments. The visitor who wrote a held comment also sees it, in
+the browser it was posted from (its id is kept in their session) until it is moderated.
+A thread is listed while any comment in it is visible; comments that are not visible but
+have visible replies are shown as a removed placeholder so the replies keep their context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+
+from broadsheet.publishing.models import Article
+
+from .models import Comment
+
+OWN_HELD_SESSION_KEY = "own_held_comments"
+
+
+def own_held_ids(request: HttpRequest) -> set[int]:
+    if not hasattr(request, "session"):
+        return set()
+    return set(request.session.get(OWN_HELD_SESSION_KEY, []))
+
+
+def remember_own_held(request: HttpRequest, comment: Comment) -> None:
+    held = own_held_ids(request) | {comment.pk}
+    request.session[OWN_HELD_SESSION_KEY] = sorted(held)[-50:]
+
+
+def visible_to(request: HttpRequest) -> Q:
+    """The condition for comments this visitor may read."""
+    condition = Q(status=Comment.Status.PUBLISHED)
+    if own := own_held_ids(request):
+        condition |= Q(status=Comment.Status.HELD, pk__in=own)
+    return condition
+
+
+def is_visible(request: HttpRequest, comment: Comment) -> bool:
+    return comment.status == Comment.Status.PUBLISHED or (
+        comment.status == Comment.Status.HELD and comment.pk in own_held_ids(request)
+    )
+
+
+def thread_roots(article: Article, request: HttpRequest) -> QuerySet[Comment]:
+    """Top-level comments whose thread has something this visitor may read, in page order."""
+    visible_in_thread = Comment.objects.filter(visible_to(request), thread=OuterRef("pk"))
+    order = ("-created_at", "-id") if settings.COMMENTS_NEWEST_FIRST else ("created_at", "id")
+    return (
+        Comment.objects.filter(article=article, depth=0)
+        .filter(Exists(visible_in_thread))
+        .order_by(*order)
+    )
+
+
+def page_number_of(comment: Comment, request: HttpRequest) -> int:
+    """The comments page of the article on which `comment`'s thread appears."""
+    roots = thread_roots(comment.article, request)
+    root = comment.thread or comment
+    if settings.COMMENTS_NEWEST_FIRST:
+        before = roots.filter(
+            Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, id__gt=root.id)
+        )
+    else:
+        before = roots.filter(
+            Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, id__lt=root.id)
+        )
+    return before.count() // settings.COMMENTS_PER_PAGE + 1
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    visible: bool
+    own_held: bool
+    children: list[CommentNode] = field(default_factory=list)
+
+
+def build_threads(
+    roots: Iterable[Comment], comments: Iterable[Comment], request: HttpRequest
+) -> list[CommentNode]:
+    """Nest the comments of the given threads; drop invisible comments with no visible
+    reply below them."""
+    own = own_held_ids(request)
+    nodes: dict[int, CommentNode] = {}
+    for comment in comments:
+        visible = comment.status == Comment.Status.PUBLISHED or (
+            comment.status == Comment.Status.HELD and comment.pk in own
+        )
+        nodes[comment.pk] = CommentNode(comment, visible, visible and not comment.is_published)
+    for node in nodes.values():
+        parent = nodes.get(node.comment.parent_id or 0)
+        if parent is not None and node.comment.depth > 0:
+            parent.children.append(node)
+
+    def prune(node: CommentNode) -> bool:
+        node.children = [child for child in node.children if prune(child)]
+        return node.visible or bool(node.children)
+
+    return [nodes[root.pk] for root in roots if root.pk in nodes and prune(nodes[root.pk])]

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class DiscussionConfig(AppConfig):
+    name = "broadsheet.discussion"
+    verbose_name = "Discussion"

@@ -1,0 +1,54 @@
+"""An RSS feed of the latest published comments on one article."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from broadsheet.publishing.models import Article
+
+from .models import Comment
+from .services import comments_are_shown
+
+FEED_LENGTH = 30
+
+
+class ArticleCommentsFeed(Feed):
+    def get_object(self, request: HttpRequest, slug: str) -> Article:
+        article = Article.objects.live().filter(slug=slug).first()
+        if article is None or not comments_are_shown(article):
+            raise Http404("No comments feed here.")
+        return article
+
+    def title(self, obj: Article) -> str:
+        return f"Comments on “{obj.title}”"
+
+    def link(self, obj: Article) -> str:
+        return obj.get_absolute_url() + "#comments"
+
+    def description(self, obj: Article) -> str:
+        return f"The latest readers' comments on “{obj.title}”."
+
+    def items(self, obj: Article) -> QuerySet[Comment]:
+        return obj.comments.published().order_by("-created_at", "-id")[:FEED_LENGTH]
+
+    def item_title(self, item: Comment) -> str:
+        # The day in the site's time zone, as the article page shows it, not in UTC.
+        day = timezone.localtime(item.created_at)
+        return f"{item.name} on {day.day} {day:%B %Y}"
+
+    def item_description(self, item: Comment) -> str:
+        return item.body_html
+
+    def item_link(self, item: Comment) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Comment) -> datetime:
+        return item.created_at
+
+    def item_author_name(self, item: Comment) -> str:
+        return item.name

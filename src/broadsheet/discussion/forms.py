@@ -1,0 +1,93 @@
+"""The comment form. Length limits are checked here, before anything is stored or
+filtered, and everything the commenter typed is kept when the form is shown again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from broadsheet.accounts.names import clean_display_name, is_staff_name
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(label="Your name", required=False)
+    email = forms.EmailField(
+        label="E-mail",
+        required=False,
+        max_length=254,
+        help_text="Not shown publicly.",
+    )
+    homepage = forms.URLField(
+        label="Homepage", required=False, max_length=500, assume_scheme="https"
+    )
+    # strip=False: the comment is stored exactly as typed.
+    body = forms.CharField(label="Comment", strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    notify_replies = forms.BooleanField(label="E-mail me when someone replies", required=False)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    confirm_address = forms.BooleanField(
+        label="Confirm my address, so my comments show as verified",
+        required=False,
+        help_text="We will e-mail you a link. Following it sets a cookie in this browser.",
+    )
+
+    def __init__(self, *args: Any, logged_in: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.logged_in = logged_in
+        if logged_in:
+            for name in ("name", "email", "homepage", "confirm_address"):
+                del self.fields[name]
+        else:
+            self.fields["name"].required = True
+            self.fields["name"].widget.attrs["autocomplete"] = "name"
+            self.fields["email"].widget.attrs["autocomplete"] = "email"
+            self.fields["homepage"].widget.attrs["autocomplete"] = "url"
+            # Reply mail goes only to a proven address (services.notify_parent_of_reply).
+            notify = self.fields["notify_replies"]
+            notify.help_text = "Only once your address is confirmed: tick “Confirm my address” too."
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data.get("name", "")
+        if self.logged_in:
+            return ""
+        limit = settings.COMMENT_NAME_MAX_LENGTH
+        if len(name) > limit:
+            raise ValidationError(
+                f"Please keep your name to {limit} characters (it has {len(name)})."
+            )
+        name = clean_display_name(name)
+        if is_staff_name(name):
+            raise ValidationError(
+                "That name belongs to a member of staff. Please use your own name."
+            )
+        return name
+
+    def clean_body(self) -> str:
+        return checked_body(self.cleaned_data["body"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        wants_mail = cleaned.get("notify_replies") or cleaned.get("confirm_address")
+        if not self.logged_in and wants_mail and not cleaned.get("email"):
+            self.add_error("email", "Give your e-mail address to receive e-mail from us.")
+        return cleaned
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(label="Comment", strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean_body(self) -> str:
+        return checked_body(self.cleaned_data["body"])
+
+
+def checked_body(body: str) -> str:
+    if not body.strip():
+        raise ValidationError("Please write a comment.")
+    limit = settings.COMMENT_BODY_MAX_LENGTH
+    if len(body) > limit:
+        raise ValidationError(
+            f"Please keep your comment to {limit:,} characters (it has {len(body):,})."
+        )
+    return body

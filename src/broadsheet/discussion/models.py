@@ -1,0 +1,126 @@
+"""Reader comments.
+
+A comment belongs to an article and may reply to another comment. `thread` points at the
+top-level comment of its thread (itself for a top-level one), so one query fetches whole
+threads for a page; `depth` is 0 for a top-level comment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from broadsheet.lib.rendering import render_comment_markdown
+from broadsheet.publishing.models import Article
+
+
+class CommentQuerySet(models.QuerySet["Comment"]):
+    def published(self) -> CommentQuerySet:
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        HELD = "held", "Held for review"
+        PUBLISHED = "published", "Published"
+        SPAM = "spam", "Spam"
+        DELETED = "deleted", "Deleted"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # Removing a comment for good removes its replies too (as in Drupal); moderators remove
+    # comments by status, which keeps the replies and shows a placeholder.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    thread = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True, help_text="Never shown to readers.")
+    homepage = models.URLField(blank=True, max_length=500)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    email_confirmed = models.BooleanField(
+        default=False, help_text="The commenter proved they read this address's mail."
+    )
+
+    body_source = models.TextField("comment")
+    body_html = models.TextField(editable=False, default="")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    notify_replies = models.BooleanField(default=False)
+    reply_notice_sent = models.BooleanField(
+        default=False, editable=False, help_text="The parent's author was told of this reply."
+    )
+    # HMAC of the client address (see broadsheet.lib.addresses), cleared after
+    # COMMENT_ADDRESS_RETENTION_DAYS; the address itself is never stored.
+    address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["article", "status", "depth", "created_at"]),
+            models.Index(fields=["thread", "status"]),
+            models.Index(fields=["email", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.article_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.body_html = render_comment_markdown(self.body_source)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+        if self.thread_id is None and self.parent_id is None:
+            # A top-level comment is its own thread; its id exists only after the insert.
+            type(self).objects.filter(pk=self.pk).update(thread=self.pk)
+            self.thread_id = self.pk
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussion:permalink", args=[self.pk])
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def is_verified(self) -> bool:
+        """Shown without "(not verified)": a registered commenter, or a confirmed address."""
+        return self.user_id is not None or self.email_confirmed
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def approve(self) -> None:
+        self.status = self.Status.PUBLISHED
+        self.save(update_fields=["status"])
+
+    def hold(self) -> None:
+        self.status = self.Status.HELD
+        self.save(update_fields=["status"])
+
+    def mark_spam(self) -> None:
+        self.status = self.Status.SPAM
+        self.save(update_fields=["status"])
+
+    def soft_delete(self) -> None:
+        self.status = self.Status.DELETED
+        self.save(update_fields=["status"])

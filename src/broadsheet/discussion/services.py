@@ -1,0 +1,306 @@
+"""Posting and publishing comments: the rules, in one place for the form and the API.
+
+`check_can_comment()` says whether an article takes comments now; `post_comment()` stores
+one under the site's policy; `comment_status_changed()` does what follows a change of
+status (the article's count, reply notifications).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from broadsheet.accounts.models import User
+from broadsheet.lib.mail import queue_mail
+from broadsheet.publishing.models import Article
+
+from .models import Comment
+
+CONFIRM_SALT = "broadsheet.discussion.confirm"
+UNSUBSCRIBE_SALT = "broadsheet.discussion.unsubscribe"
+
+
+class CommentingClosed(Exception):
+    """The article does not take comments; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CommentSubmission:
+    """What a commenter sent, already validated by a form (or the API)."""
+
+    body: str
+    name: str = ""
+    email: str = ""
+    homepage: str = ""
+    parent: Comment | None = None
+    notify_replies: bool = False
+    confirm_address: bool = False
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    comment: Comment
+    duplicate: bool
+
+    @property
+    def published(self) -> bool:
+        return self.comment.status == Comment.Status.PUBLISHED
+
+
+def comments_are_shown(article: Article) -> bool:
+    return article.comments_mode != Article.Comments.HIDDEN
+
+
+def comments_are_open(article: Article) -> bool:
+    if article.comments_mode != Article.Comments.OPEN or not article.is_live:
+        return False
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    if days and article.published_at is not None:
+        return timezone.now() < article.published_at + dt.timedelta(days=days)
+    return True
+
+
+def check_can_comment(article: Article | None) -> Article:
+    if article is None or not article.is_live:
+        raise CommentingClosed("There is no published article here to comment on.", 404)
+    if article.comments_mode == Article.Comments.HIDDEN:
+        raise CommentingClosed("Comments are switched off for this article.", 403)
+    if not comments_are_open(article):
+        raise CommentingClosed("Comments on this article are closed.", 403)
+    return article
+
+
+def reply_parent(parent: Comment | None) -> Comment | None:
+    """The comment a reply attaches to: at the depth limit, the parent's own parent, so the
+    reply sits beside the comment it answers instead of one level deeper."""
+    while parent is not None and parent.depth >= settings.COMMENT_MAX_DEPTH - 1:
+        parent = parent.parent
+    return parent
+
+
+def initial_status(*, user: User | None, email_confirmed: bool) -> str:
+    verified = (user is not None and user.can_comment_as_registered) or email_confirmed
+    if verified:
+        return (
+            Comment.Status.PUBLISHED if settings.COMMENTS_PUBLISH_VERIFIED else Comment.Status.HELD
+        )
+    return Comment.Status.HELD if settings.COMMENTS_HOLD_ANONYMOUS else Comment.Status.PUBLISHED
+
+
+def _recent_duplicate(
+    article: Article, submission: CommentSubmission, user: User | None, parent: Comment | None
+) -> Comment | None:
+    """The same words from the same commenter in the same place within the duplicate window:
+    a second press of Save. The same "Thanks!" under two different comments is two replies."""
+    since = timezone.now() - dt.timedelta(seconds=settings.COMMENT_DUPLICATE_WINDOW_SECONDS)
+    same = Comment.objects.filter(
+        article=article, parent=parent, body_source=submission.body, created_at__gte=since
+    )
+    if user is not None:
+        same = same.filter(user=user)
+    else:
+        same = same.filter(user=None, name=submission.name, email__iexact=submission.email)
+    return same.order_by("-created_at").first()
+
+
+def post_comment(
+    article: Article,
+    submission: CommentSubmission,
+    *,
+    user: User | None,
+    address_hash: str = "",
+    confirmed_email: str | None = None,
+) -> PostOutcome:
+    """Store a comment under the site's policy. A repeat of the same comment by the same
+    commenter within the duplicate window returns the first one instead of a second."""
+    check_can_comment(article)
+    if submission.parent is not None and submission.parent.article_id != article.pk:
+        raise ValueError("A reply must belong to the same article as its parent.")
+    if user is not None:
+        name, email = user.public_name, user.email
+    else:
+        name, email = submission.name, submission.email
+    email_confirmed = user is None and bool(
+        confirmed_email and email and confirmed_email.lower() == email.lower()
+    )
+    # IMMEDIATE transactions on SQLite (and the row order on PostgreSQL) make the duplicate
+    # check and the insert one step for concurrent double submits.
+    with transaction.atomic():
+        # Locking the article row serialises posts to one article on PostgreSQL, so two
+        # identical submits cannot both pass the duplicate check (SQLite's IMMEDIATE
+        # transactions already serialise every write).
+        Article.objects.select_for_update().filter(pk=article.pk).exists()
+        parent = reply_parent(submission.parent)
+        if duplicate := _recent_duplicate(article, submission, user, parent):
+            return PostOutcome(duplicate, duplicate=True)
+        comment = Comment(
+            article=article,
+            parent=parent,
+            thread=parent.thread if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            name=name,
+            email=email,
+            homepage="" if user else submission.homepage,
+            user=user,
+            email_confirmed=email_confirmed,
+            body_source=submission.body,
+            notify_replies=submission.notify_replies and bool(email),
+            address_hash=address_hash,
+            status=initial_status(user=user, email_confirmed=email_confirmed),
+        )
+        comment.save()
+        if user is None and email and submission.confirm_address and not email_confirmed:
+            send_confirmation_request(comment)
+        comment_status_changed(comment)
+    return PostOutcome(comment, duplicate=False)
+
+
+def refresh_comment_count(article_id: int) -> None:
+    published = (
+        Comment.objects.published()
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    Article.objects.filter(pk=article_id).update(comment_count=Coalesce(Subquery(published), 0))
+
+
+def comment_status_changed(comment: Comment, *, was_published: bool = False) -> None:
+    """What follows a comment being stored, approved, unpublished or removed."""
+    refresh_comment_count(comment.article_id)
+    if comment.is_published and not was_published:
+        notify_parent_of_reply(comment)
+
+
+def set_status(comment: Comment, status: str) -> None:
+    was_published = comment.is_published
+    with transaction.atomic():
+        comment.status = status
+        comment.save(update_fields=["status"])
+        comment_status_changed(comment, was_published=was_published)
+
+
+# Confirmation of an anonymous commenter's address -------------------------------------
+
+
+def confirmation_token(comment: Comment) -> str:
+    return signing.dumps({"c": comment.pk, "e": comment.email.lower()}, salt=CONFIRM_SALT)
+
+
+def send_confirmation_request(comment: Comment) -> None:
+    link = reverse("discussion:confirm", args=[confirmation_token(comment)])
+    queue_mail(
+        comment.email,
+        "discussion/emails/confirm-address",
+        {"comment": comment, "article": comment.article, "link": settings.SITE_URL + link},
+    )
+
+
+def confirm_address(token: str) -> Comment:
+    """Mark the comment a signed link names as confirmed, publishing it if the policy
+    publishes confirmed commenters and it was held only for being anonymous.
+
+    Raises signing.BadSignature (or SignatureExpired) for a bad or old link."""
+    max_age = dt.timedelta(days=settings.COMMENT_CONFIRM_MAX_AGE_DAYS)
+    data = signing.loads(token, salt=CONFIRM_SALT, max_age=max_age)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=data["c"])
+        if comment.email.lower() != data["e"]:
+            raise signing.BadSignature("The comment's address has changed since the link was sent.")
+        was_published = comment.is_published
+        comment.email_confirmed = True
+        if comment.status == Comment.Status.HELD and settings.COMMENTS_PUBLISH_VERIFIED:
+            comment.status = Comment.Status.PUBLISHED
+        comment.save(update_fields=["email_confirmed", "status"])
+        comment_status_changed(comment, was_published=was_published)
+    return comment
+
+
+# Reply notifications ------------------------------------------------------------------
+
+
+def unsubscribe_token(comment: Comment) -> str:
+    return signing.dumps(comment.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe(token: str) -> Comment:
+    """Stop reply e-mails for the comment a signed link names (no expiry: an unsubscribe
+    link must keep working)."""
+    comment = Comment.objects.get(pk=signing.loads(token, salt=UNSUBSCRIBE_SALT))
+    Comment.objects.filter(pk=comment.pk).update(notify_replies=False)
+    comment.notify_replies = False
+    return comment
+
+
+def notify_parent_of_reply(reply: Comment) -> None:
+    """E-mail the parent's author about a published reply, if they asked and their address
+    is proven: an unconfirmed address could be anyone's, and must not be sent mail."""
+    parent = reply.parent
+    if reply.reply_notice_sent or parent is None or not parent.notify_replies or not parent.email:
+        return
+    if not parent.is_verified or parent.status != Comment.Status.PUBLISHED:
+        return
+    # Never about one's own reply: the same address, or the same account (whose address
+    # may have changed since the parent was written).
+    if parent.email.lower() == reply.email.lower():
+        return
+    if parent.user_id is not None and parent.user_id == reply.user_id:
+        return
+    queue_mail(
+        parent.email,
+        "discussion/emails/reply",
+        {
+            "reply": reply,
+            "parent": parent,
+            "article": reply.article,
+            "link": settings.SITE_URL + reply.get_absolute_url(),
+            "unsubscribe_link": settings.SITE_URL
+            + reverse("discussion:unsubscribe", args=[unsubscribe_token(parent)]),
+        },
+    )
+    # Once per reply, even if it is unpublished and approved again later.
+    reply.reply_notice_sent = True
+    Comment.objects.filter(pk=reply.pk).update(reply_notice_sent=True)
+
+
+# Editing by the author ----------------------------------------------------------------
+
+
+def can_edit(comment: Comment, user: User | None) -> bool:
+    if user is None or comment.user_id != user.pk or comment.status == Comment.Status.DELETED:
+        return False
+    window = dt.timedelta(minutes=settings.COMMENT_EDIT_WINDOW_MINUTES)
+    return timezone.now() <= comment.created_at + window
+
+
+def edit_comment(comment: Comment, body: str) -> None:
+    comment.body_source = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body_source", "edited_at"])
+
+
+# Retention ----------------------------------------------------------------------------
+
+
+def purge_address_hashes(now: dt.datetime | None = None) -> int:
+    """Clear the address hash of comments older than COMMENT_ADDRESS_RETENTION_DAYS."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.COMMENT_ADDRESS_RETENTION_DAYS)
+    return (
+        Comment.objects.filter(created_at__lt=cutoff)
+        .exclude(address_hash="")
+        .update(address_hash="")
+    )

@@ -1,0 +1,71 @@
+"""`{% comments_section article %}`: the comments and the form under an article, in the
+manner of django-contrib-comments' render tags, so the article page needs no knowledge of
+how discussion stores its comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.template.defaultfilters import date as format_date
+from django.utils import timezone
+
+from broadsheet.publishing.models import Article
+
+from ..access import build_threads, thread_roots
+from ..forms import CommentForm
+from ..models import Comment
+from ..services import can_edit, comments_are_open, comments_are_shown
+
+register = template.Library()
+
+
+@register.filter
+def comment_date(value: datetime | None) -> str:
+    """`Sat, 07/12/2019 - 17:54` with the default COMMENT_DATE_FORMAT, in the site's time
+    zone. Called as a function the date filter formats an aware datetime in its own zone
+    (UTC from the database), so the conversion is done here."""
+    if value is None:
+        return ""
+    return format_date(
+        timezone.localtime(value) if timezone.is_aware(value) else value,
+        settings.COMMENT_DATE_FORMAT,
+    )
+
+
+@register.filter
+def editable_by(comment: Comment, user: Any) -> bool:
+    """Whether `user` may still edit `comment` (their own, within the edit window)."""
+    return can_edit(comment, user)
+
+
+@register.inclusion_tag("discussion/_comments.html", takes_context=True)
+def comments_section(context: template.Context, article: Article) -> dict[str, Any]:
+    request = context["request"]
+    if not comments_are_shown(article) or not article.is_live:
+        return {"shown": False}
+    paginator = Paginator(thread_roots(article, request), settings.COMMENTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    roots = list(page.object_list)
+    comments = Comment.objects.filter(thread__in=[root.pk for root in roots]).order_by(
+        "created_at", "id"
+    )
+    user = request.user if request.user.is_authenticated else None
+    form = context.get("comment_form") or CommentForm(logged_in=user is not None)
+    return {
+        "shown": True,
+        "request": request,
+        "article": article,
+        "threads": build_threads(roots, comments, request),
+        "page": page,
+        "open": comments_are_open(article),
+        "form": form,
+        "preview": context.get("comment_preview"),
+        "reply_to": context.get("reply_to"),
+        "user": user,
+        "needs_confirmation": user is not None and not user.can_comment_as_registered,
+        "count": article.comment_count,
+    }
