@@ -109,12 +109,15 @@ COMMENT_EDIT_WINDOW_MINUTES = _int("COMMENT_EDIT_WINDOW_MINUTES", 15)
 COMMENT_DUPLICATE_WINDOW_SECONDS = _int("COMMENT_DUPLICATE_WINDOW_SECONDS", 60)
 COMMENT_ADDRESS_RETENTION_DAYS = _int("COMMENT_ADDRESS_RETENTION_DAYS", 30)
 COMMENT_CONFIRM_MAX_AGE_DAYS = _int("COMMENT_CONFIRM_MAX_AGE_DAYS", 7)
+# The spam defences every new comment passes through (a dotted path; empty: none).
+COMMENT_SCREENING = env.str("COMMENT_SCREENING", default="broadsheet.moderation.screening.screen")
 
 INSTALLED_APPS = [
     "broadsheet",
     "broadsheet.accounts",
     "broadsheet.publishing",
     "broadsheet.discussion",
+    "broadsheet.moderation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

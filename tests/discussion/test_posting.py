@@ -25,6 +25,9 @@ from tests.conftest import make_article
 
 pytestmark = pytest.mark.django_db
 
+# The honeypot and the signed time the form was shown: screening evidence, not questions.
+SPAM_EVIDENCE = ("website", "shown_at")
+
 NADIA = {"name": "Nadia Holm", "email": "nadia.holm@example.net", "homepage": ""}
 TOMASZ = {"name": "Tomasz Wierzba", "email": "tomasz@example.net", "homepage": ""}
 
@@ -157,6 +160,7 @@ def test_visitor_sees_the_full_form_under_the_article(nadia: Client, article: Ar
         "body",
         "notify_replies",
         "confirm_address",
+        *SPAM_EVIDENCE,
     }
     assert form.inputs["email"]["type"] == "email"
     assert form.inputs["homepage"]["type"] == "url"
@@ -172,7 +176,9 @@ def test_signed_in_reader_sees_only_the_comment_and_the_notify_box(
 ) -> None:
     form = FormPage(page_of(rita, article))
 
-    assert set(form.inputs) == {"csrfmiddlewaretoken", "parent", "body", "notify_replies"}
+    assert set(form.inputs) == {
+        "csrfmiddlewaretoken", "parent", "body", "notify_replies", *SPAM_EVIDENCE
+    }  # fmt: skip
     assert form.buttons == ["Preview", "Save"]
 
 

@@ -24,6 +24,7 @@ from tests.discussion.conftest import (
     reply_depth,
     shown_comments,
 )
+from tests.discussion.test_posting import SPAM_EVIDENCE
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_reply_page_for_a_signed_in_reader_asks_only_for_the_comment(
     form = _reply_form(page_of(reader_client.get(f"/comment/{parent.pk}/reply/")))
 
     names = {e.attrs.get("name") for e in form.iter() if e.tag in {"input", "textarea"}}
-    assert names == {"csrfmiddlewaretoken", "parent", "body", "notify_replies"}
+    assert names == {"csrfmiddlewaretoken", "parent", "body", "notify_replies", *SPAM_EVIDENCE}
 
 
 def test_reply_page_tells_an_unconfirmed_account_to_confirm_first(

@@ -3,13 +3,19 @@ filtered, and everything the commenter typed is kept when the form is shown agai
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 
 from broadsheet.accounts.names import clean_display_name, is_staff_name
+
+from .services import SubmissionSignals
+
+SHOWN_AT_SALT = "broadsheet.discussion.form-shown-at"
 
 
 class CommentForm(forms.Form):
@@ -27,6 +33,14 @@ class CommentForm(forms.Form):
     body = forms.CharField(label="Comment", strip=False, widget=forms.Textarea(attrs={"rows": 8}))
     notify_replies = forms.BooleanField(label="E-mail me when someone replies", required=False)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Spam evidence, never a reason to refuse the form: a field people never see (bots fill
+    # it in) and the signed time the form was shown (bots send faster, or replay old forms).
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
     confirm_address = forms.BooleanField(
         label="Confirm my address, so my comments show as verified",
         required=False,
@@ -36,6 +50,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args: Any, logged_in: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.logged_in = logged_in
+        self.fields["shown_at"].initial = signing.dumps(time.time(), salt=SHOWN_AT_SALT)
         if logged_in:
             for name in ("name", "email", "homepage", "confirm_address"):
                 del self.fields[name]
@@ -73,6 +88,22 @@ class CommentForm(forms.Form):
         if not self.logged_in and wants_mail and not cleaned.get("email"):
             self.add_error("email", "Give your e-mail address to receive e-mail from us.")
         return cleaned
+
+    def signals(self) -> SubmissionSignals:
+        """What this submission tells screening about how it was sent."""
+        age: float | None
+        try:
+            shown_at = float(signing.loads(self.data.get("shown_at", ""), salt=SHOWN_AT_SALT))
+            age = time.time() - shown_at
+        except (signing.BadSignature, TypeError, ValueError):
+            age = None
+        return SubmissionSignals(
+            honeypot_filled=bool(self.data.get("website", "").strip()), form_age_seconds=age
+        )
+
+    def visible_fields(self) -> list[Any]:
+        # The honeypot is rendered apart, hidden from people and screen readers.
+        return [field for field in super().visible_fields() if field.name != "website"]
 
 
 class CommentEditForm(forms.Form):

@@ -68,11 +68,18 @@ class Comment(models.Model):
     # HMAC of the client address (see broadsheet.lib.addresses), cleared after
     # COMMENT_ADDRESS_RETENTION_DAYS; the address itself is never stored.
     address_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Why the comment was held or taken for spam (e.g. "anonymous", "too-fast", "links"),
+    # written when it is posted so moderators can see the reasons in the queue.
+    held_reasons = models.JSONField(default=list, blank=True)
+    spam_score = models.FloatField(
+        null=True, blank=True, help_text="The learning filter's score, 0 (ham) to 1 (spam)."
+    )
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
+        permissions = [("moderate_comment", "Can moderate readers' comments")]
         indexes = [
             models.Index(fields=["article", "status", "depth", "created_at"]),
             models.Index(fields=["thread", "status"]),

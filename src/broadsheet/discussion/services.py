@@ -8,7 +8,8 @@ status (the article's count, reply notifications).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
@@ -17,6 +18,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from broadsheet.accounts.models import User
 from broadsheet.lib.mail import queue_mail
@@ -37,6 +39,41 @@ class CommentingClosed(Exception):
 
 
 @dataclass(frozen=True)
+class SubmissionSignals:
+    """How a comment was sent, as far as the form can tell: evidence for screening."""
+
+    honeypot_filled: bool = False
+    # Seconds between the form being shown and sent, from its signed timestamp; None when
+    # the timestamp is missing or its signature does not check out.
+    form_age_seconds: float | None = None
+    via_form: bool = True
+
+
+@dataclass
+class ScreeningVerdict:
+    """What screening decided: a stricter status than the policy's (or None to keep it),
+    the reasons, and the learning filter's score."""
+
+    status: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    score: float | None = None
+
+
+Screener = Callable[[Comment, SubmissionSignals], ScreeningVerdict]
+_STRICTNESS = [Comment.Status.PUBLISHED, Comment.Status.HELD, Comment.Status.SPAM]
+
+
+def screen(comment: Comment, signals: SubmissionSignals) -> ScreeningVerdict:
+    """Run the configured screening (settings.COMMENT_SCREENING, a dotted path; the
+    moderation app's spam defences by default). Discussion does not import moderation:
+    moderation builds on discussion, and plugs in here."""
+    if not settings.COMMENT_SCREENING:
+        return ScreeningVerdict()
+    screener: Screener = import_string(settings.COMMENT_SCREENING)
+    return screener(comment, signals)
+
+
+@dataclass(frozen=True)
 class CommentSubmission:
     """What a commenter sent, already validated by a form (or the API)."""
 
@@ -47,6 +84,7 @@ class CommentSubmission:
     parent: Comment | None = None
     notify_replies: bool = False
     confirm_address: bool = False
+    signals: SubmissionSignals = field(default_factory=SubmissionSignals)
 
 
 @dataclass(frozen=True)
@@ -160,6 +198,13 @@ def post_comment(
             address_hash=address_hash,
             status=initial_status(user=user, email_confirmed=email_confirmed),
         )
+        if comment.status == Comment.Status.HELD:
+            comment.held_reasons = ["moderation-policy"]
+        verdict = screen(comment, submission.signals)
+        comment.spam_score = verdict.score
+        comment.held_reasons = [*comment.held_reasons, *verdict.reasons]
+        if verdict.status and _STRICTNESS.index(verdict.status) > _STRICTNESS.index(comment.status):
+            comment.status = verdict.status
         comment.save()
         if user is None and email and submission.confirm_address and not email_confirmed:
             send_confirmation_request(comment)
@@ -223,7 +268,14 @@ def confirm_address(token: str) -> Comment:
             raise signing.BadSignature("The comment's address has changed since the link was sent.")
         was_published = comment.is_published
         comment.email_confirmed = True
-        if comment.status == Comment.Status.HELD and settings.COMMENTS_PUBLISH_VERIFIED:
+        # Published only if it was held for nothing but being anonymous: a comment that
+        # screening held waits for a moderator whoever wrote it.
+        held_only_by_policy = set(comment.held_reasons) <= {"moderation-policy"}
+        if (
+            comment.status == Comment.Status.HELD
+            and held_only_by_policy
+            and settings.COMMENTS_PUBLISH_VERIFIED
+        ):
             comment.status = Comment.Status.PUBLISHED
         comment.save(update_fields=["email_confirmed", "status"])
         comment_status_changed(comment, was_published=was_published)

@@ -102,6 +102,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         parent=parent,
         notify_replies=data.get("notify_replies", False),
         confirm_address=data.get("confirm_address", False),
+        signals=form.signals(),
     )
     outcome = services.post_comment(
         article,

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ModerationConfig(AppConfig):
+    name = "broadsheet.moderation"
+    verbose_name = "Moderation"
+
+    def ready(self) -> None:
+        from .services import ensure_moderators_group
+
+        # Permissions exist only after migrate has created them (as for Editors).
+        post_migrate.connect(ensure_moderators_group, sender=self)

@@ -1,0 +1,150 @@
+"""Moderators' actions on comments, each written to the audit log, and bans.
+
+`moderate()` is the one way a moderator changes a comment: it sets the status through
+discussion's services (so counts and reply notices follow), teaches the spam filter when
+the decision is about spam, and logs who did what and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from broadsheet.accounts.models import User
+from broadsheet.discussion import services as discussion
+from broadsheet.discussion.models import Comment
+
+from . import spamfilter
+from .models import Ban, FilterDecision, ModerationLogEntry
+
+MODERATORS_GROUP = "Moderators"
+MODERATOR_PERMISSIONS = [
+    ("discussion", "moderate_comment"),
+    ("discussion", "view_comment"),
+    ("moderation", "view_ban"),
+    ("moderation", "add_ban"),
+    ("moderation", "change_ban"),
+    ("moderation", "view_blockedterm"),
+    ("moderation", "add_blockedterm"),
+    ("moderation", "delete_blockedterm"),
+    ("moderation", "view_moderationlogentry"),
+]
+
+# action -> the status it gives the comment, and what the filter learns from it
+ACTIONS: dict[str, tuple[str, str | None]] = {
+    ModerationLogEntry.Action.APPROVE: (Comment.Status.PUBLISHED, FilterDecision.Label.HAM),
+    ModerationLogEntry.Action.UNPUBLISH: (Comment.Status.HELD, None),
+    ModerationLogEntry.Action.SPAM: (Comment.Status.SPAM, FilterDecision.Label.SPAM),
+    ModerationLogEntry.Action.DELETE: (Comment.Status.DELETED, None),
+}
+
+
+def ensure_moderators_group(**kwargs: Any) -> Group:
+    """Create or update the Moderators group with the permissions moderating needs."""
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    query = Q(pk__in=[])
+    for app_label, codename in MODERATOR_PERMISSIONS:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.add(*Permission.objects.filter(query))
+    return group
+
+
+def is_moderator(user: Any) -> bool:
+    return bool(user.is_authenticated and user.has_perm("discussion.moderate_comment"))
+
+
+def log_action(
+    actor: User | None,
+    action: str,
+    comment: Comment | None = None,
+    reason: str = "",
+    **details: Any,
+) -> ModerationLogEntry:
+    return ModerationLogEntry.objects.create(
+        actor=actor,
+        action=action,
+        comment=comment,
+        comment_ref=comment.pk if comment else None,
+        reason=reason,
+        details=details,
+    )
+
+
+def moderate(comment: Comment, action: str, actor: User, reason: str = "") -> Comment:
+    """Approve, unpublish, mark as spam or delete a comment, and log it."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown moderation action {action!r}.")
+    status, label = ACTIONS[action]
+    with transaction.atomic():
+        previous = comment.status
+        discussion.set_status(comment, status)
+        if label is not None:
+            spamfilter.learn(comment, label)
+        log_action(actor, action, comment, reason, previous_status=previous)
+    return comment
+
+
+def ban_commenter(
+    comment: Comment,
+    actor: User,
+    *,
+    reason: str = "",
+    expires_at: dt.datetime | None = None,
+) -> list[Ban]:
+    """Ban the comment's e-mail address and address hash (where known), and remove the
+    comment. Later posts from either are stored as spam."""
+    bans = []
+    with transaction.atomic():
+        if comment.email:
+            bans.append(
+                Ban.objects.create(
+                    kind=Ban.Kind.EMAIL,
+                    value=comment.email.lower(),
+                    reason=reason,
+                    created_by=actor,
+                    expires_at=expires_at,
+                )
+            )
+        if comment.address_hash:
+            bans.append(
+                Ban.objects.create(
+                    kind=Ban.Kind.ADDRESS,
+                    value=comment.address_hash,
+                    reason=reason,
+                    created_by=actor,
+                    expires_at=expires_at,
+                )
+            )
+        log_action(
+            actor,
+            ModerationLogEntry.Action.BAN,
+            comment,
+            reason,
+            bans=[ban.pk for ban in bans],
+            expires_at=expires_at.isoformat() if expires_at else None,
+        )
+        if comment.status != Comment.Status.DELETED:
+            moderate(comment, ModerationLogEntry.Action.DELETE, actor, reason or "Banned")
+    return bans
+
+
+def lift_ban(ban: Ban, actor: User, reason: str = "") -> None:
+    with transaction.atomic():
+        ban.expires_at = timezone.now()
+        ban.save(update_fields=["expires_at"])
+        log_action(actor, ModerationLogEntry.Action.UNBAN, None, reason, ban=ban.pk)
+
+
+def active_ban_for(email: str, address_hash: str) -> Ban | None:
+    """The active ban matching this e-mail address or address hash, if any."""
+    query = Q(pk__in=[])
+    if email:
+        query |= Q(kind=Ban.Kind.EMAIL, value=email.lower())
+    if address_hash:
+        query |= Q(kind=Ban.Kind.ADDRESS, value=address_hash)
+    return Ban.objects.active().filter(query).first()
