@@ -1,8 +1,8 @@
 """`broadsheet demo-content`: the Northgate Courier sample newsroom that `make demo` loads.
 
 What a visitor to the demo sees (live articles with real structure, ordered bylines, an
-archive over many months, previews hidden) and what the person running it relies on (an
-editor login that works, and a second run that changes nothing).
+archive over many months, previews hidden, threads of reader comments) and what the person
+running it relies on (an editor login that works, and a second run that changes nothing).
 """
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ from django.test import Client
 from django.utils.html import escape
 
 from broadsheet.accounts.models import User
+from broadsheet.demo.comments import COMMENTS
+from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article, Author, Byline, Topic
 from broadsheet.publishing.services import EDITORS_GROUP, set_bylines
+from tests.discussion.conftest import (
+    comments_section,
+    reply_depth,
+    shown_comments,
+    submitted_lines,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +42,10 @@ LIVE = [
 ]
 DRAFT = "harrow-court-two-years-on"
 SCHEDULED = "the-courier-at-ten"
+# Its text says comments are closed because it is a record of the results: it has none.
+CLOSED = "northgate-election-results-2026"
+COMMENTED = [slug for slug in LIVE if slug != CLOSED]
+HELD_BODY = "Not one of the transport committee has set foot on a bus"
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +87,10 @@ def article_body(html: str) -> str:
 def test_creates_the_newsroom_and_reports_it(var_dir: Path) -> None:
     output = run_demo()
 
-    assert output.startswith("Demo content: 8 articles, 7 authors, 7 topics, 2 accounts (24 new)")
+    assert output.startswith(
+        f"Demo content: 8 articles, 7 authors, 7 topics, 3 accounts, {len(COMMENTS)} comments "
+        f"({25 + len(COMMENTS)} new)"
+    )
     assert set(Article.objects.values_list("slug", flat=True)) == {*LIVE, DRAFT, SCHEDULED}
     assert Author.objects.count() == 7
     assert Topic.objects.count() == 7
@@ -130,7 +145,8 @@ def test_running_twice_creates_no_duplicates_and_keeps_the_password(var_dir: Pat
     assert Article.objects.count() == 8
     assert Author.objects.count() == 7
     assert Topic.objects.count() == 7
-    assert User.objects.count() == 2
+    assert User.objects.count() == 3
+    assert Comment.objects.count() == len(COMMENTS)
     assert list(Byline.objects.order_by("id").values_list("article__slug", "author__slug")) == (
         bylines
     )
@@ -155,7 +171,7 @@ def test_a_second_run_keeps_edits_and_reset_puts_the_shipped_text_back(var_dir: 
     article.refresh_from_db()
     assert article.title == "The 41 is being cut: what it means, stop by stop"
     assert [a.slug for a in article.byline_authors()] == ["niamh-castellan", "joel-ferreira"]
-    assert "(0 new, 22 reset)" in output
+    assert f"(0 new, {22 + len(COMMENTS)} reset)" in output
     assert Article.objects.count() == 8
 
 
@@ -283,3 +299,151 @@ def test_topic_and_author_pages_describe_the_newsroom(client: Client) -> None:
     assert escape("Harrow Court tenants form a union") in housing
     assert escape(Author.objects.get(slug="priya-halloran").bio) in author
     assert "Home care workers strike over unpaid travel time" in author
+
+
+# Reader comments ----------------------------------------------------------------------
+
+
+def test_open_live_articles_have_threads_of_comments_and_the_others_none(client: Client) -> None:
+    run_demo()
+
+    for slug in COMMENTED:
+        comments = Comment.objects.filter(article__slug=slug)
+        assert 4 <= comments.count() <= 12, slug
+        assert comments.filter(depth=0).count() >= 2, slug
+        assert comments.filter(depth=1).exists(), slug
+        response = client.get(f"/articles/{slug}/")
+        shown = shown_comments(response)
+        assert len(shown) == comments.published().count(), slug
+        depths = {reply_depth(response, comment) for comment in comments.published()}
+        assert {0, 1} <= depths <= {0, 1, 2}, slug
+    # Three levels somewhere: a reply to a reply.
+    assert Comment.objects.filter(depth=2).count() >= 3
+    assert not Comment.objects.filter(article__slug__in=[DRAFT, SCHEDULED, CLOSED]).exists()
+    closed = client.get(f"/articles/{CLOSED}/").content.decode()
+    assert "Comments on this article are closed." in closed
+
+
+def test_every_comment_is_in_its_parents_thread_one_level_below_it() -> None:
+    run_demo()
+
+    for comment in Comment.objects.select_related("parent", "article"):
+        assert comment.address_hash == ""
+        assert comment.body_html.startswith("<"), comment.pk
+        assert comment.article.published_at is not None
+        assert comment.created_at > comment.article.published_at
+        if comment.parent is None:
+            assert (comment.depth, comment.thread_id) == (0, comment.pk)
+        else:
+            assert comment.parent.article_id == comment.article_id
+            assert comment.depth == comment.parent.depth + 1
+            assert comment.thread_id == (comment.parent.thread_id or comment.parent.pk)
+            assert comment.created_at > comment.parent.created_at
+
+
+def test_anonymous_commenters_are_not_verified_unlike_the_reader_and_confirmed_ones(
+    client: Client, settings: Any
+) -> None:
+    settings.TIME_ZONE = "UTC"
+    run_demo()
+
+    response = client.get("/articles/harrow-court-tenants-union/")
+
+    lines = submitted_lines(response)
+    assert "Submitted by Tomasz Wierzbicki (not verified) on Tue, 19/11/2024 - 08:14" in lines
+    assert "Submitted by Hollis Achterberg on Tue, 19/11/2024 - 11:05" in lines
+    assert "Submitted by Gwen Lacey on Wed, 20/11/2024 - 07:55" in lines
+    assert sum("(not verified)" in line for line in lines) == len(lines) - 2
+    # A commenter's homepage is their name, as a link search engines are told not to follow.
+    section = comments_section(response)
+    assert section is not None
+    links = {a.text: a.attrs for a in section.find_all("a") if "rel" in a.attrs}
+    assert links["Graham Pettifer"]["href"] == "https://pettifer-lettings.example.com/"
+    assert "nofollow" in links["Graham Pettifer"]["rel"]
+
+
+def test_the_reader_account_is_registered_and_confirmed_but_cannot_sign_in() -> None:
+    run_demo()
+
+    reader = User.objects.get(username="reader")
+    assert reader.public_name == "Hollis Achterberg"
+    assert reader.email_confirmed_at is not None and reader.can_comment_as_registered
+    assert not reader.has_usable_password()
+    assert not reader.is_staff
+    assert set(Comment.objects.filter(user=reader).values_list("name", flat=True)) == {
+        "Hollis Achterberg"
+    }
+    assert 1 <= Comment.objects.filter(user=reader).count() <= 2
+    assert 1 <= Comment.objects.filter(user=None, email_confirmed=True).count() <= 2
+
+
+def test_a_long_comment_quotes_the_article_and_links_out(client: Client) -> None:
+    run_demo()
+
+    response = client.get("/articles/route-41-bus-cuts/")
+
+    section = comments_section(response)
+    assert section is not None
+    quoted = [
+        comment
+        for comment in shown_comments(response)
+        if comment.find("blockquote") is not None and comment.find("ol") is not None
+    ]
+    assert len(quoted) == 1
+    body = quoted[0].find("div", "comment-body")
+    assert body is not None and len(body.text.split()) > 150
+    link = body.find("a")
+    assert link is not None
+    assert link.attrs["href"] == "https://example.org/bus-users/41-journeys"
+
+
+def test_the_held_comment_is_hidden_from_readers_and_not_counted(client: Client) -> None:
+    run_demo()
+    held = Comment.objects.get(status=Comment.Status.HELD)
+    assert Comment.objects.exclude(status=Comment.Status.PUBLISHED).count() == 1
+
+    html = client.get(f"/articles/{held.article.slug}/").content.decode()
+
+    assert HELD_BODY in held.body_source
+    assert held.user is None and not held.email_confirmed
+    assert held.held_reasons == ["moderation-policy"]
+    assert HELD_BODY not in html
+    assert held.anchor not in html
+    assert client.get(f"/comment/{held.pk}/").status_code == 404
+
+
+def test_each_articles_comment_count_is_its_published_comments(client: Client) -> None:
+    run_demo()
+
+    for article in Article.objects.all():
+        assert article.comment_count == article.comments.published().count(), article.slug
+    bus = Article.objects.get(slug="route-41-bus-cuts")
+    html = client.get("/articles/route-41-bus-cuts/").content.decode()
+    assert f'<span class="count">({bus.comment_count})</span>' in html
+
+
+def test_a_rerun_adds_no_comments_keeps_edits_and_reset_restores_them() -> None:
+    run_demo()
+    edited = Comment.objects.get(name="Ade")
+    edited.body_source = "Changed in the admin."
+    edited.save()
+    removed = Comment.objects.get(name="Rhiannon Pugh", body_source="Signed.")
+    removed.delete()
+    kept_ids = set(Comment.objects.values_list("id", flat=True))
+
+    run_demo()
+
+    edited.refresh_from_db()
+    assert edited.body_source == "Changed in the admin."
+    assert Comment.objects.count() == len(COMMENTS)
+    # Only the deleted comment is made again; every other row is the one already there.
+    assert set(Comment.objects.values_list("id", flat=True)) - kept_ids == {
+        Comment.objects.get(name="Rhiannon Pugh", body_source="Signed.").pk
+    }
+
+    run_demo("--reset")
+
+    edited.refresh_from_db()
+    assert edited.body_source == "34 driver vacancies. Pay the drivers more. Next question."
+    assert "Pay the drivers more" in edited.body_html
+    assert Comment.objects.count() == len(COMMENTS)

@@ -1,9 +1,10 @@
 """Writing the demo newsroom to the database, and the demo editor's login file.
 
-Rows are found by slug or username, so running again creates no duplicates. Rows that
-already exist are left alone, so whatever someone changed while trying the admin survives
-the next `make demo`; `reset=True` puts the shipped topics, authors and articles back.
-The editor's password is generated once, written to the login file and reused from there.
+Rows are found by slug or username (comments by article and time, see `comments.py`), so
+running again creates no duplicates. Rows that already exist are left alone, so whatever
+someone changed while trying the admin survives the next `make demo`; `reset=True` puts
+the shipped topics, authors, articles and comments back. The editor's password is
+generated once, written to the login file and reused from there.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from broadsheet.accounts.models import User
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.services import refresh_comment_count
 from broadsheet.publishing.models import Article, Author, Topic
 from broadsheet.publishing.services import ensure_editors_group, record_revision, set_bylines
 
+from .comments import COMMENTS, READER, READER_CONFIRMED_AT, DemoComment, check_comments
 from .content import AUTHORS, EDITOR, NEWSDESK, TOPICS, DemoContentError, load_articles
 
 LOGIN_FILE_NAME = "demo-login.txt"
@@ -35,18 +39,20 @@ class DemoSummary:
     authors: int
     topics: int
     accounts: int
+    comments: int
     created: int
     reset: bool
     login_file: Path
 
     def __str__(self) -> str:
-        total = self.articles + self.authors + self.topics + self.accounts
+        total = self.articles + self.authors + self.topics + self.accounts + self.comments
         changes = f"{self.created} new"
         if self.reset:
             changes += f", {total - self.accounts - self.created} reset"
         return (
             f"Demo content: {self.articles} articles, {self.authors} authors, "
-            f"{self.topics} topics, {self.accounts} accounts ({changes}); "
+            f"{self.topics} topics, {self.accounts} accounts, {self.comments} comments "
+            f"({changes}); "
             f"editor login in {self.login_file}"
         )
 
@@ -55,6 +61,7 @@ def install_demo_content(var_dir: Path, *, reset: bool = False) -> DemoSummary:
     """Create (or with `reset`, restore) the demo rows and the editor's login file."""
     # Parsed before any write, so a broken article file leaves the database untouched.
     articles = load_articles()
+    check_comments(COMMENTS, articles)
     login_file = var_dir / LOGIN_FILE_NAME
     password = read_login_password(login_file)
     new_password = password is None
@@ -74,7 +81,9 @@ def install_demo_content(var_dir: Path, *, reset: bool = False) -> DemoSummary:
             newsdesk.set_unusable_password()
             newsdesk.save(update_fields=["password"])
         created += made
-        accounts = {editor.username: editor, newsdesk.username: newsdesk}
+        reader, made = _ensure_reader()
+        created += made
+        accounts = {user.username: user for user in (editor, newsdesk, reader)}
 
         topics: dict[str, Topic] = {}
         for topic in TOPICS:
@@ -93,6 +102,7 @@ def install_demo_content(var_dir: Path, *, reset: bool = False) -> DemoSummary:
             authors[author.slug], made = _put(Author, reset, slug=author.slug, **values)
             created += made
 
+        rows: dict[str, Article] = {}
         for item in articles:
             article, made = _put(
                 Article,
@@ -112,6 +122,11 @@ def install_demo_content(var_dir: Path, *, reset: bool = False) -> DemoSummary:
                 article.topics.set([topics[slug] for slug in item.topics])
                 # A first revision, so the admin's history can restore the shipped text.
                 record_revision(article, edited_by=None)
+            rows[item.slug] = article
+
+        created += _put_comments(COMMENTS, rows, reader, reset)
+        for article in rows.values():
+            refresh_comment_count(article.pk)
 
     # Written only after the commit: if this fails, the next run makes a fresh password.
     if new_password:
@@ -121,6 +136,7 @@ def install_demo_content(var_dir: Path, *, reset: bool = False) -> DemoSummary:
         authors=len(AUTHORS),
         topics=len(TOPICS),
         accounts=len(accounts),
+        comments=len(COMMENTS),
         created=created,
         reset=reset,
         login_file=login_file,
@@ -141,6 +157,59 @@ def _ensure_editor(password: str, *, set_password: bool) -> tuple[User, bool]:
     editor.save()
     editor.groups.add(ensure_editors_group())
     return editor, made
+
+
+def _ensure_reader() -> tuple[User, bool]:
+    reader, made = User.objects.get_or_create(
+        username=READER.username,
+        defaults={
+            "display_name": READER.display_name,
+            "email": READER.email,
+            "email_confirmed_at": READER_CONFIRMED_AT,
+        },
+    )
+    if made:
+        # Only there to have written comments as a registered reader; nobody signs in as it.
+        reader.set_unusable_password()
+        reader.save(update_fields=["password"])
+    return reader, made
+
+
+def _put_comments(
+    items: list[DemoComment], articles: dict[str, Article], reader: User, reset: bool
+) -> int:
+    """Create the missing demo comments, and on reset put the shipped values back into the
+    existing ones; the number created. Parents come before their replies in `items`, so
+    each reply finds its parent's row."""
+    created = 0
+    rows: dict[tuple[str, str], Comment] = {}
+    for item in items:
+        parent = rows[item.article, item.reply_to] if item.reply_to else None
+        values: dict[str, Any] = {
+            "parent": parent,
+            # None for a top-level comment: Comment.save() makes it its own thread.
+            "thread_id": (parent.thread_id or parent.pk) if parent else None,
+            "depth": parent.depth + 1 if parent else 0,
+            "name": reader.public_name if item.by_reader else item.name,
+            "email": reader.email if item.by_reader else item.email,
+            "homepage": item.homepage,
+            "user": reader if item.by_reader else None,
+            "email_confirmed": item.email_confirmed,
+            "body_source": item.body,
+            "status": Comment.Status.HELD if item.held else Comment.Status.PUBLISHED,
+            # As posting leaves an anonymous comment that the default policy holds.
+            "held_reasons": ["moderation-policy"] if item.held else [],
+            "edited_at": None,
+            "notify_replies": False,
+            "address_hash": "",
+        }
+        article = articles[item.article]
+        manager = Comment.objects
+        find = manager.update_or_create if reset else manager.get_or_create
+        comment, made = find(article=article, created_at=item.created_at, defaults=values)
+        rows[item.article, item.key] = comment
+        created += made
+    return created
 
 
 def account_has_other_byline(account: User, slug: str) -> bool:
