@@ -36,8 +36,8 @@ demo: install
 	DEBUG=true SITE_NAME="$${SITE_NAME:-The Northgate Courier}" $(BROADSHEET) serve --port $(PORT)
 
 lint: install-dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: install-dev
 	$(BIN)/mypy src

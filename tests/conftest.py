@@ -7,12 +7,13 @@ registered account with no staff rights) and an anonymous visitor (the plain `cl
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django.utils.text import slugify
@@ -31,6 +32,15 @@ def _plain_static_storage(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # Rate limits, cached settings and pages live in the cache, which outlives a test (and
+    # under CACHE_URL=redis://… the whole run): each test starts from an empty one.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def make_user(username: str, display_name: str = "", **extra: Any) -> User:

@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from broadsheet.accounts.models import User
+from broadsheet.consent.models import CookieCategory, PolicyPage
 from broadsheet.demo.comments import COMMENTS
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article, Author, Byline, Topic
@@ -88,8 +89,8 @@ def test_creates_the_newsroom_and_reports_it(var_dir: Path) -> None:
     output = run_demo()
 
     assert output.startswith(
-        f"Demo content: 8 articles, 7 authors, 7 topics, 3 accounts, {len(COMMENTS)} comments "
-        f"({25 + len(COMMENTS)} new)"
+        f"Demo content: 8 articles, 7 authors, 7 topics, 3 accounts, {len(COMMENTS)} comments, "
+        f"3 policy pages to review ({28 + len(COMMENTS)} new)"
     )
     assert set(Article.objects.values_list("slug", flat=True)) == {*LIVE, DRAFT, SCHEDULED}
     assert Author.objects.count() == 7
@@ -171,7 +172,7 @@ def test_a_second_run_keeps_edits_and_reset_puts_the_shipped_text_back(var_dir: 
     article.refresh_from_db()
     assert article.title == "The 41 is being cut: what it means, stop by stop"
     assert [a.slug for a in article.byline_authors()] == ["niamh-castellan", "joel-ferreira"]
-    assert f"(0 new, {22 + len(COMMENTS)} reset)" in output
+    assert f"(0 new, {25 + len(COMMENTS)} reset)" in output
     assert Article.objects.count() == 8
 
 
@@ -447,3 +448,63 @@ def test_a_rerun_adds_no_comments_keeps_edits_and_reset_restores_them() -> None:
     assert edited.body_source == "34 driver vacancies. Pay the drivers more. Next question."
     assert "Pay the drivers more" in edited.body_html
     assert Comment.objects.count() == len(COMMENTS)
+
+
+# Policy pages -------------------------------------------------------------------------
+
+POLICY_LINKS = {"/privacy/": "Privacy Policy", "/terms/": "Terms & Conditions",
+                "/cookie-policy/": "Cookie Policy"}  # fmt: skip
+REVIEW_NOTE = "still to be reviewed and adapted by the people who run this site"
+
+
+def test_the_footer_policy_links_open_drafts_marked_for_review(client: Client) -> None:
+    run_demo()
+    home = client.get("/").content.decode()
+
+    for path, title in POLICY_LINKS.items():
+        assert f'<a href="{path}">{escape(title)}</a>' in home
+        response = client.get(path)
+        html = response.content.decode()
+        assert response.status_code == 200, path
+        assert f'<h1 id="policy-title">{escape(title)}</h1>' in html
+        assert REVIEW_NOTE in html
+        assert "Version 1, published" in html
+    assert {(page.version, page.needs_review) for page in PolicyPage.objects.all()} == {(1, True)}
+
+
+def test_the_drafts_say_what_the_site_keeps_and_how_to_change_it(client: Client) -> None:
+    run_demo()
+
+    privacy = client.get("/privacy/").content.decode()
+    cookies = client.get("/cookie-policy/").content.decode()
+    terms = client.get("/terms/").content.decode()
+
+    assert "never shown" in privacy and "30 days" in privacy
+    assert 'href="/your-data/"' in privacy
+    assert 'href="/cookies/"' in cookies
+    assert "Moderation" in terms and "copyright" in terms
+    # Every cookie a category declares is explained, under that category's name.
+    for category in CookieCategory.objects.all():
+        assert f"<h2>{escape(category.name)}</h2>" in cookies, category.key
+        for name, _ in category.cookie_list():
+            assert f"<code>{name}</code>" in cookies, name
+
+
+def test_policy_pages_are_loaded_once_and_reset_restores_version_one() -> None:
+    run_demo()
+    privacy = PolicyPage.objects.get(kind="privacy", version=1)
+    privacy.title = "Edited in the admin"
+    privacy.save()
+    PolicyPage.objects.create(
+        kind="terms", version=2, title="Our own terms", body_source="Ours.", needs_review=False
+    )
+
+    run_demo()
+    privacy.refresh_from_db()
+    assert privacy.title == "Edited in the admin"
+    assert PolicyPage.objects.count() == 4
+
+    run_demo("--reset")
+    privacy.refresh_from_db()
+    assert privacy.title == "Privacy Policy"
+    assert PolicyPage.objects.get(kind="terms", version=2).body_source == "Ours."

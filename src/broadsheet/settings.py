@@ -31,6 +31,32 @@ def _int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {env.str(name)!r}") from exc
 
 
+def _float(name: str, default: float) -> float:
+    try:
+        return env.float(name, default=default)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {env.str(name)!r}") from exc
+
+
+def _rate(name: str, default: str) -> tuple[int, int] | None:
+    """A rate limit written "count/seconds" ("5/600": five in ten minutes), or None for an
+    empty value, which switches the limit off."""
+    raw = env.str(name, default=default).strip()
+    if not raw:
+        return None
+    count, _, seconds = raw.partition("/")
+    try:
+        limit = (int(count), int(seconds))
+    except ValueError:
+        limit = (0, 0)
+    if limit[0] < 1 or limit[1] < 1:
+        raise ImproperlyConfigured(
+            f'{name} must be "count/seconds" with both above zero, such as "5/600" '
+            f"(or empty for no limit), got {raw!r}"
+        )
+    return limit
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None:
@@ -96,6 +122,13 @@ SEARCH_CONFIG = env.str("SEARCH_CONFIG", default="english")  # PostgreSQL text s
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: trust none).
 TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
+# Cookie consent: how long a choice lasts before the reader is asked again, how long the
+# proof of each choice is kept, and an optional analytics script (only for readers who
+# accepted statistics; self-hosted, so no other host is contacted before consent).
+CONSENT_MAX_AGE_DAYS = _int("CONSENT_MAX_AGE_DAYS", 182)
+CONSENT_RECORD_RETENTION_DAYS = _int("CONSENT_RECORD_RETENTION_DAYS", 3 * 365)
+ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
+
 # Reader comments.
 COMMENTS_PER_PAGE = _int("COMMENTS_PER_PAGE", 50)  # top-level threads per page
 COMMENTS_NEWEST_FIRST = _bool("COMMENTS_NEWEST_FIRST", False)
@@ -111,6 +144,27 @@ COMMENT_ADDRESS_RETENTION_DAYS = _int("COMMENT_ADDRESS_RETENTION_DAYS", 30)
 COMMENT_CONFIRM_MAX_AGE_DAYS = _int("COMMENT_CONFIRM_MAX_AGE_DAYS", 7)
 # The spam defences every new comment passes through (a dotted path; empty: none).
 COMMENT_SCREENING = env.str("COMMENT_SCREENING", default="broadsheet.moderation.screening.screen")
+# Its checks (docs in broadsheet/moderation/screening.py). A form sent sooner than the
+# minimum after it was shown, or older than the maximum, is held.
+SPAM_MIN_FORM_SECONDS = _int("SPAM_MIN_FORM_SECONDS", 3)
+SPAM_MAX_FORM_AGE_SECONDS = _int("SPAM_MAX_FORM_AGE_SECONDS", 60 * 60 * 24)
+SPAM_MAX_LINKS = _int("SPAM_MAX_LINKS", 2)  # more links than this in a body holds it
+# Posts beyond "count/seconds" per client address and per e-mail address are held (empty:
+# no limit); counted in the cache, so every worker shares the count when it is Redis.
+COMMENT_RATE_LIMIT_ADDRESS = _rate("COMMENT_RATE_LIMIT_ADDRESS", "5/600")
+COMMENT_RATE_LIMIT_EMAIL = _rate("COMMENT_RATE_LIMIT_EMAIL", "5/600")
+# The learning filter's score, 0 (ham) to 1 (spam): above the publish threshold a comment
+# is held, from the hold threshold held as likely spam, from the discard threshold stored
+# as spam. An untrained filter scores 0.5, which is not above the default publish threshold.
+SPAM_PUBLISH_THRESHOLD = _float("SPAM_PUBLISH_THRESHOLD", 0.5)
+SPAM_HOLD_THRESHOLD = _float("SPAM_HOLD_THRESHOLD", 0.8)
+SPAM_DISCARD_THRESHOLD = _float("SPAM_DISCARD_THRESHOLD", 0.98)
+if not 0 <= SPAM_PUBLISH_THRESHOLD <= SPAM_HOLD_THRESHOLD <= SPAM_DISCARD_THRESHOLD <= 1:
+    raise ImproperlyConfigured(
+        "SPAM_PUBLISH_THRESHOLD, SPAM_HOLD_THRESHOLD and SPAM_DISCARD_THRESHOLD must rise "
+        f"from 0 to 1 in that order, got {SPAM_PUBLISH_THRESHOLD}, {SPAM_HOLD_THRESHOLD} "
+        f"and {SPAM_DISCARD_THRESHOLD}"
+    )
 
 INSTALLED_APPS = [
     "broadsheet",
@@ -118,6 +172,7 @@ INSTALLED_APPS = [
     "broadsheet.publishing",
     "broadsheet.discussion",
     "broadsheet.moderation",
+    "broadsheet.consent",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -134,6 +189,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session, CSRF and messages middleware, so it sees every cookie they set.
+    "broadsheet.consent.middleware.ConsentMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,6 +219,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "broadsheet.context_processors.site",
+                "broadsheet.consent.context_processors.consent",
             ],
         },
     },

@@ -13,8 +13,11 @@ admin.site.site_title = "Broadsheet admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("broadsheet.accounts.urls")),
+    path("moderation/", include("broadsheet.moderation.urls")),
+    path("your-data/", include("broadsheet.moderation.rights_urls")),
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("broadsheet.consent.urls")),
     path("", include("broadsheet.discussion.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

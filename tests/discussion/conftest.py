@@ -5,19 +5,26 @@ page as a browser would show it.
 (thread and depth from the parent, the article's count refreshed), but with any status or
 time the test needs. `page_of()` parses a response into a tree of elements so a test can
 ask for "the submitted line of comment 12" instead of matching raw HTML.
+
+The posting helpers send the form as a reader would who took a few seconds over it (a
+signed `shown_at` in the past), so screening's "too fast" check sees a person; the cache
+holding the rate-limit counts is emptied before each test.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+from django.core import signing
 from django.http import HttpResponse
 from django.urls import reverse
 
+from broadsheet.discussion.forms import SHOWN_AT_SALT
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import refresh_comment_count
 from broadsheet.publishing.models import Article
@@ -25,6 +32,11 @@ from broadsheet.publishing.models import Article
 # A fixed moment for comments that do not care when they were written, so ordering by
 # time is decided by the `minutes` each test adds.
 BASE_TIME = dt.datetime(2024, 3, 11, 9, 0, tzinfo=dt.UTC)
+
+
+def form_shown_at(seconds_ago: float = 10) -> str:
+    """The comment form's signed `shown_at`, as if the page was shown `seconds_ago`."""
+    return signing.dumps(time.time() - seconds_ago, salt=SHOWN_AT_SALT)
 
 
 def make_comment(article: Article, **fields: Any) -> Comment:
@@ -182,7 +194,12 @@ def reply_depth(response: HttpResponse, comment: Comment) -> int:
 
 def post_form(client: Any, article: Article, **fields: Any) -> HttpResponse:
     """Submit the comment form as a reader would, pressing Save."""
-    data = {"name": "Morwenna Tate", "body": "Seen from the bus stop, it was chaos.", "save": "1"}
+    data = {
+        "name": "Morwenna Tate",
+        "body": "Seen from the bus stop, it was chaos.",
+        "save": "1",
+        "shown_at": form_shown_at(),
+    }
     data.update({k: v for k, v in fields.items() if v is not None})
     response: HttpResponse = client.post(reverse("discussion:post", args=[article.slug]), data)
     return response

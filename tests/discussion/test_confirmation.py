@@ -217,6 +217,18 @@ def test_without_the_box_ticked_no_mail_is_queued(client: Client, article: Artic
     assert DBTaskResult.objects.count() == 0
 
 
+def test_a_comment_taken_for_spam_sends_no_confirmation_mail(
+    client: Client, article: Article
+) -> None:
+    # Otherwise a bot could use the form to make the site mail any address it likes.
+    post_comment(
+        client, article, **as_nadia("Cheap watches here.", confirm_address="on", website="x")
+    )
+
+    assert Comment.objects.get().status == Comment.Status.SPAM
+    assert DBTaskResult.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     "tamper",
     [

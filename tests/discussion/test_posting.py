@@ -22,6 +22,7 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
 from tests.conftest import make_article
+from tests.discussion.conftest import form_shown_at
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +44,12 @@ def confirm_account(user: User) -> User:
 
 
 def post_comment(client: Client, article: Article, *, follow: bool = False, **fields: Any) -> Any:
-    """Press Save (or Preview, with preview="1") on the form under `article`."""
+    """Press Save (or Preview, with preview="1") on the form under `article`, a few seconds
+    after the page was shown (pass `shown_at=` to send another timestamp)."""
     data = {key: value for key, value in fields.items() if value is not None}
     if "preview" not in data:
         data.setdefault("save", "1")
+    data.setdefault("shown_at", form_shown_at())
     return client.post(reverse("discussion:post", args=[article.slug]), data, follow=follow)
 
 

@@ -1,9 +1,10 @@
 """Writing the demo newsroom to the database, and the demo editor's login file.
 
-Rows are found by slug or username (comments by article and time, see `comments.py`), so
-running again creates no duplicates. Rows that already exist are left alone, so whatever
-someone changed while trying the admin survives the next `make demo`; `reset=True` puts
-the shipped topics, authors, articles and comments back. The editor's password is
+Rows are found by slug or username (comments by article and time, see `comments.py`;
+policy pages by kind and version 1, see `policies.py`), so running again creates no
+duplicates. Rows that already exist are left alone, so whatever someone changed while
+trying the admin survives the next `make demo`; `reset=True` puts the shipped topics,
+authors, articles, comments and policy pages back. The editor's password is
 generated once, written to the login file and reused from there.
 """
 
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from broadsheet.accounts.models import User
+from broadsheet.consent.models import PolicyPage
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import refresh_comment_count
 from broadsheet.publishing.models import Article, Author, Topic
@@ -26,6 +28,7 @@ from broadsheet.publishing.services import ensure_editors_group, record_revision
 
 from .comments import COMMENTS, READER, READER_CONFIRMED_AT, DemoComment, check_comments
 from .content import AUTHORS, EDITOR, NEWSDESK, TOPICS, DemoContentError, load_articles
+from .policies import POLICIES, POLICIES_PUBLISHED_AT, DemoPolicy
 
 LOGIN_FILE_NAME = "demo-login.txt"
 _LOGIN_LINE = re.compile(r"^\s*Editor login:\s*\S+\s*/\s*(?P<password>\S+)\s*$", re.MULTILINE)
@@ -40,19 +43,23 @@ class DemoSummary:
     topics: int
     accounts: int
     comments: int
+    policies: int
     created: int
     reset: bool
     login_file: Path
 
     def __str__(self) -> str:
-        total = self.articles + self.authors + self.topics + self.accounts + self.comments
+        total = (
+            self.articles + self.authors + self.topics + self.accounts + self.comments
+            + self.policies
+        )  # fmt: skip
         changes = f"{self.created} new"
         if self.reset:
             changes += f", {total - self.accounts - self.created} reset"
         return (
             f"Demo content: {self.articles} articles, {self.authors} authors, "
-            f"{self.topics} topics, {self.accounts} accounts, {self.comments} comments "
-            f"({changes}); "
+            f"{self.topics} topics, {self.accounts} accounts, {self.comments} comments, "
+            f"{self.policies} policy pages to review ({changes}); "
             f"editor login in {self.login_file}"
         )
 
@@ -125,6 +132,7 @@ def install_demo_content(var_dir: Path, *, reset: bool = False) -> DemoSummary:
             rows[item.slug] = article
 
         created += _put_comments(COMMENTS, rows, reader, reset)
+        created += _put_policies(POLICIES, reset)
         for article in rows.values():
             refresh_comment_count(article.pk)
 
@@ -137,6 +145,7 @@ def install_demo_content(var_dir: Path, *, reset: bool = False) -> DemoSummary:
         topics=len(TOPICS),
         accounts=len(accounts),
         comments=len(COMMENTS),
+        policies=len(POLICIES),
         created=created,
         reset=reset,
         login_file=login_file,
@@ -208,6 +217,24 @@ def _put_comments(
         find = manager.update_or_create if reset else manager.get_or_create
         comment, made = find(article=article, created_at=item.created_at, defaults=values)
         rows[item.article, item.key] = comment
+        created += made
+    return created
+
+
+def _put_policies(items: tuple[DemoPolicy, ...], reset: bool) -> int:
+    """Version 1 of each policy page, published and marked for review; the number created.
+    A later version someone published is never touched, even on reset."""
+    created = 0
+    for item in items:
+        values = {
+            "title": item.title,
+            "body_source": item.body,
+            "published_at": POLICIES_PUBLISHED_AT,
+            "needs_review": True,
+        }
+        manager = PolicyPage.objects
+        find = manager.update_or_create if reset else manager.get_or_create
+        _, made = find(kind=item.kind, version=1, defaults=values)
         created += made
     return created
 

@@ -2,6 +2,8 @@
 
 Readers see published comments. The visitor who wrote a held comment also sees it, in
 the browser it was posted from (its id is kept in their session) until it is moderated.
+Moderators (the `discussion.moderate_comment` permission) see every held comment inline,
+marked as held, so they can moderate it where it will appear.
 A thread is listed while any comment in it is visible; comments that are not visible but
 have visible replies are shown as a removed placeholder so the replies keep their context.
 """
@@ -20,6 +22,7 @@ from broadsheet.publishing.models import Article
 from .models import Comment
 
 OWN_HELD_SESSION_KEY = "own_held_comments"
+MODERATE_PERMISSION = "discussion.moderate_comment"
 
 
 def own_held_ids(request: HttpRequest) -> set[int]:
@@ -33,8 +36,16 @@ def remember_own_held(request: HttpRequest, comment: Comment) -> None:
     request.session[OWN_HELD_SESSION_KEY] = sorted(held)[-50:]
 
 
+def sees_held_comments(request: HttpRequest) -> bool:
+    """Whether this visitor moderates comments, and so sees every held comment."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.has_perm(MODERATE_PERMISSION))
+
+
 def visible_to(request: HttpRequest) -> Q:
     """The condition for comments this visitor may read."""
+    if sees_held_comments(request):
+        return Q(status__in=[Comment.Status.PUBLISHED, Comment.Status.HELD])
     condition = Q(status=Comment.Status.PUBLISHED)
     if own := own_held_ids(request):
         condition |= Q(status=Comment.Status.HELD, pk__in=own)
@@ -43,7 +54,8 @@ def visible_to(request: HttpRequest) -> Q:
 
 def is_visible(request: HttpRequest, comment: Comment) -> bool:
     return comment.status == Comment.Status.PUBLISHED or (
-        comment.status == Comment.Status.HELD and comment.pk in own_held_ids(request)
+        comment.status == Comment.Status.HELD
+        and (comment.pk in own_held_ids(request) or sees_held_comments(request))
     )
 
 
@@ -77,8 +89,11 @@ def page_number_of(comment: Comment, request: HttpRequest) -> int:
 class CommentNode:
     comment: Comment
     visible: bool
+    # Held, and shown to the visitor who wrote it.
     own_held: bool
     children: list[CommentNode] = field(default_factory=list)
+    # Held, and shown (to its author or to a moderator).
+    held: bool = False
 
 
 def build_threads(
@@ -87,12 +102,12 @@ def build_threads(
     """Nest the comments of the given threads; drop invisible comments with no visible
     reply below them."""
     own = own_held_ids(request)
+    moderator = sees_held_comments(request)
     nodes: dict[int, CommentNode] = {}
     for comment in comments:
-        visible = comment.status == Comment.Status.PUBLISHED or (
-            comment.status == Comment.Status.HELD and comment.pk in own
-        )
-        nodes[comment.pk] = CommentNode(comment, visible, visible and not comment.is_published)
+        held = comment.status == Comment.Status.HELD and (comment.pk in own or moderator)
+        visible = comment.status == Comment.Status.PUBLISHED or held
+        nodes[comment.pk] = CommentNode(comment, visible, held and comment.pk in own, held=held)
     for node in nodes.values():
         parent = nodes.get(node.comment.parent_id or 0)
         if parent is not None and node.comment.depth > 0:

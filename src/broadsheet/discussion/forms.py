@@ -10,12 +10,20 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from broadsheet.accounts.names import clean_display_name, is_staff_name
 
 from .services import SubmissionSignals
 
 SHOWN_AT_SALT = "broadsheet.discussion.form-shown-at"
+# "Remember me": an anonymous commenter's name, e-mail and homepage, as signed JSON in a
+# cookie of the preferences category (declared there, so withdrawing that consent expires
+# it). The option is offered, and the cookie read, only while preferences are accepted.
+DETAILS_COOKIE = "broadsheet_commenter_details"
+DETAILS_COOKIE_SALT = "broadsheet.discussion.commenter-details"
+DETAILS_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
+REMEMBERED_FIELDS = ("name", "email", "homepage")
 
 
 class CommentForm(forms.Form):
@@ -47,7 +55,9 @@ class CommentForm(forms.Form):
         help_text="We will e-mail you a link. Following it sets a cookie in this browser.",
     )
 
-    def __init__(self, *args: Any, logged_in: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, logged_in: bool = False, can_remember: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.logged_in = logged_in
         self.fields["shown_at"].initial = signing.dumps(time.time(), salt=SHOWN_AT_SALT)
@@ -62,6 +72,14 @@ class CommentForm(forms.Form):
             # Reply mail goes only to a proven address (services.notify_parent_of_reply).
             notify = self.fields["notify_replies"]
             notify.help_text = "Only once your address is confirmed: tick “Confirm my address” too."
+            # Only for readers who accepted preferences cookies: the details are kept in one.
+            if can_remember:
+                self.fields["remember_me"] = forms.BooleanField(
+                    label="Remember me",
+                    required=False,
+                    help_text="Keep your name, e-mail and homepage in this browser for your "
+                    "next comment. Untick it to forget them.",
+                )
 
     def clean_name(self) -> str:
         name = self.cleaned_data.get("name", "")
@@ -104,6 +122,32 @@ class CommentForm(forms.Form):
     def visible_fields(self) -> list[Any]:
         # The honeypot is rendered apart, hidden from people and screen readers.
         return [field for field in super().visible_fields() if field.name != "website"]
+
+
+def may_remember(request: HttpRequest) -> bool:
+    """Whether this reader accepts preferences cookies, the category "Remember me" uses."""
+    allows = getattr(request, "consent_allows", None)
+    return bool(allows and allows("preferences"))
+
+
+def remembered_initial(request: HttpRequest) -> dict[str, Any]:
+    """Initial values for the comment form from the reader's "Remember me" cookie (with
+    the box ticked again); nothing without the cookie or without preferences consent."""
+    raw = request.COOKIES.get(DETAILS_COOKIE)
+    if not raw or not may_remember(request):
+        return {}
+    try:
+        data = signing.loads(raw, salt=DETAILS_COOKIE_SALT, max_age=DETAILS_COOKIE_MAX_AGE)
+    except signing.BadSignature:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    initial: dict[str, Any] = {
+        field: value
+        for field in REMEMBERED_FIELDS
+        if isinstance(value := data.get(field), str) and value
+    }
+    return {**initial, "remember_me": True} if initial else {}
 
 
 class CommentEditForm(forms.Form):

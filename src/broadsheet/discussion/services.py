@@ -60,7 +60,7 @@ class ScreeningVerdict:
 
 
 Screener = Callable[[Comment, SubmissionSignals], ScreeningVerdict]
-_STRICTNESS = [Comment.Status.PUBLISHED, Comment.Status.HELD, Comment.Status.SPAM]
+_STRICTNESS: list[str] = [Comment.Status.PUBLISHED, Comment.Status.HELD, Comment.Status.SPAM]
 
 
 def screen(comment: Comment, signals: SubmissionSignals) -> ScreeningVerdict:
@@ -206,7 +206,14 @@ def post_comment(
         if verdict.status and _STRICTNESS.index(verdict.status) > _STRICTNESS.index(comment.status):
             comment.status = verdict.status
         comment.save()
-        if user is None and email and submission.confirm_address and not email_confirmed:
+        # Never for spam: a spammer must not be able to make the site mail any address.
+        if (
+            user is None
+            and email
+            and submission.confirm_address
+            and not email_confirmed
+            and comment.status != Comment.Status.SPAM
+        ):
             send_confirmation_request(comment)
         comment_status_changed(comment)
     return PostOutcome(comment, duplicate=False)

@@ -3,6 +3,8 @@ unsubscribing and a reader's own comments."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +22,16 @@ from broadsheet.publishing.views import article_context
 
 from . import services
 from .access import is_visible, page_number_of, remember_own_held
-from .forms import CommentEditForm, CommentForm
+from .forms import (
+    DETAILS_COOKIE,
+    DETAILS_COOKIE_MAX_AGE,
+    DETAILS_COOKIE_SALT,
+    REMEMBERED_FIELDS,
+    CommentEditForm,
+    CommentForm,
+    may_remember,
+    remembered_initial,
+)
 from .models import Comment
 
 CONFIRMED_COOKIE = "broadsheet_commenter"
@@ -70,7 +81,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     if user is not None and not user.can_comment_as_registered:
         messages.error(request, "Please confirm your e-mail address before commenting.")
         return redirect(article.get_absolute_url() + "#add-comment")
-    form = CommentForm(request.POST, logged_in=user is not None)
+    form = CommentForm(request.POST, logged_in=user is not None, can_remember=may_remember(request))
     parent = _visible_parent(request, article, _int_or_none(request.POST.get("parent")))
     if not form.is_valid() or "preview" in request.POST:
         context = article_context(request, article)
@@ -121,7 +132,11 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     if outcome.published:
         messages.success(request, "Your comment has been published." + mailed)
     else:
-        remember_own_held(request, comment)
+        # A comment stored as spam (a banned commenter's, a filled honeypot) gets the held
+        # message word for word, so the sender learns nothing, but it is not remembered:
+        # only a held comment is shown to its author.
+        if comment.status == Comment.Status.HELD:
+            remember_own_held(request, comment)
         messages.info(
             request,
             "Your comment has been received and will appear once a moderator has reviewed it."
@@ -129,7 +144,29 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         )
     page = page_number_of(comment, request)
     query = f"?page={page}" if page > 1 else ""
-    return HttpResponseRedirect(f"{article.get_absolute_url()}{query}#{comment.anchor}")
+    response = HttpResponseRedirect(f"{article.get_absolute_url()}{query}#{comment.anchor}")
+    if user is None:
+        _remember_commenter(request, response, data)
+    return response
+
+
+def _remember_commenter(request: HttpRequest, response: HttpResponse, data: dict[str, Any]) -> None:
+    """Keep the commenter's details for their next comment if they ticked "Remember me",
+    or forget them if they unticked it. The box exists only with preferences consent."""
+    if "remember_me" not in data or not may_remember(request):
+        return
+    if data["remember_me"]:
+        details = {field: data.get(field, "") for field in REMEMBERED_FIELDS}
+        response.set_cookie(
+            DETAILS_COOKIE,
+            signing.dumps(details, salt=DETAILS_COOKIE_SALT, compress=True),
+            max_age=DETAILS_COOKIE_MAX_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    elif DETAILS_COOKIE in request.COOKIES:
+        response.delete_cookie(DETAILS_COOKIE, samesite="Lax")
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -152,7 +189,11 @@ def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     except services.CommentingClosed as error:
         return _closed_page(request, error)
     user = _current_user(request)
-    form = CommentForm(initial={"parent": parent.pk}, logged_in=user is not None)
+    form = CommentForm(
+        initial={"parent": parent.pk, **remembered_initial(request)},
+        logged_in=user is not None,
+        can_remember=may_remember(request),
+    )
     return render(
         request, "discussion/reply.html", {"article": article, "parent": parent, "form": form}
     )

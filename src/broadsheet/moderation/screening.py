@@ -1,10 +1,278 @@
-"""Spam defences every new comment passes through (placeholder)."""
+"""The spam defences every new comment passes through: `screen()`, which discussion calls
+(settings.COMMENT_SCREENING) before it stores a comment.
+
+Each check is a small function that answers with a finding, a status and a short stable
+reason, or nothing. Every check runs, so the moderation queue shows all the reasons, and
+the strictest status wins: spam over held. In the order they run:
+
+- "honeypot" (spam): the field people never see was filled in;
+- "no-timestamp", "too-fast", "form-expired" (held): the form's signed time is missing or
+  forged, younger than SPAM_MIN_FORM_SECONDS or older than SPAM_MAX_FORM_AGE_SECONDS.
+  These two read what only the form can tell, and are skipped for other ways in (an API);
+- "rate-limit-address", "rate-limit-email" (held): more posts than COMMENT_RATE_LIMIT_*
+  from one client address hash or one e-mail address in a fixed window, counted in the
+  configured cache so every worker shares the count. If the cache cannot be reached the
+  limit is skipped with a warning in the log: posting must not fail because Redis did;
+- "links" (held): more than SPAM_MAX_LINKS links in the body;
+- "blocked-word", "blocked-domain" (held): a moderator's blocked word or phrase in the body
+  or name, or a link (or the homepage) to a blocked domain or one of its subdomains;
+- "filter-uncertain", "filter-likely-spam" (held), "filter-spam" (spam): the learning
+  filter's score against SPAM_PUBLISH_THRESHOLD, SPAM_HOLD_THRESHOLD and
+  SPAM_DISCARD_THRESHOLD. A score at or below the publish threshold (an untrained filter's
+  0.5) leaves the site's policy alone;
+- "banned" (spam): an active ban on the e-mail address or the address hash.
+
+Verified commenters go through every check too: an account can be stolen or bought.
+Blocked terms and bans are read from the database on each post (one query each), so a
+moderator's change applies to the next comment without any cache to invalidate.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import ScreeningVerdict, SubmissionSignals
 
+from . import spamfilter
+from .models import BlockedTerm
+from .services import active_ban_for
+
+logger = logging.getLogger(__name__)
+
+HELD = Comment.Status.HELD
+SPAM = Comment.Status.SPAM
+
+
+class Finding(NamedTuple):
+    status: str
+    reason: str
+
 
 def screen(comment: Comment, signals: SubmissionSignals) -> ScreeningVerdict:
-    return ScreeningVerdict()
+    """Run every check on an unsaved comment and say what they found."""
+    hosts = linked_hosts(comment.body_source)
+    score = spamfilter.spam_probability(comment)
+    findings = [
+        check_honeypot(signals),
+        check_form_age(signals),
+        check_address_rate(comment),
+        check_email_rate(comment),
+        check_links(hosts),
+        *check_blocked_terms(comment, hosts),
+        check_filter_score(score),
+        check_ban(comment),
+    ]
+    found = [finding for finding in findings if finding is not None]
+    statuses = {finding.status for finding in found}
+    return ScreeningVerdict(
+        status=SPAM if SPAM in statuses else (HELD if statuses else None),
+        reasons=[finding.reason for finding in found],
+        score=score,
+    )
+
+
+# What only the form can tell -----------------------------------------------------------
+
+
+def check_honeypot(signals: SubmissionSignals) -> Finding | None:
+    if signals.via_form and signals.honeypot_filled:
+        return Finding(SPAM, "honeypot")
+    return None
+
+
+def check_form_age(signals: SubmissionSignals) -> Finding | None:
+    if not signals.via_form:
+        return None
+    age = signals.form_age_seconds
+    if age is None:
+        return Finding(HELD, "no-timestamp")
+    # A negative age (a clock that differs between workers) counts as too fast.
+    if age < settings.SPAM_MIN_FORM_SECONDS:
+        return Finding(HELD, "too-fast")
+    if age > settings.SPAM_MAX_FORM_AGE_SECONDS:
+        return Finding(HELD, "form-expired")
+    return None
+
+
+# Rate limits ------------------------------------------------------------------------------
+
+
+def check_address_rate(comment: Comment) -> Finding | None:
+    limit = settings.COMMENT_RATE_LIMIT_ADDRESS
+    if over_rate_limit("address", comment.address_hash, limit):
+        return Finding(HELD, "rate-limit-address")
+    return None
+
+
+def check_email_rate(comment: Comment) -> Finding | None:
+    if not comment.email:
+        return None
+    # Hashed: the cache needs no one's address, and keys stay short and plain.
+    subject = hashlib.sha256(comment.email.strip().lower().encode()).hexdigest()
+    if over_rate_limit("email", subject, settings.COMMENT_RATE_LIMIT_EMAIL):
+        return Finding(HELD, "rate-limit-email")
+    return None
+
+
+def over_rate_limit(kind: str, subject: str, limit: tuple[int, int] | None) -> bool:
+    """Count this post against `subject` in the current fixed window of the limit, and say
+    whether the count is now over it. incr() and add() are each atomic on local memory and
+    on Redis, so concurrent workers cannot lose a count."""
+    if limit is None or not subject:
+        return False
+    allowed, seconds = limit
+    window = int(timezone.now().timestamp() // seconds)
+    key = f"comment-rate:{kind}:{seconds}:{window}:{subject}"
+    try:
+        # incr() first: one call for every post but a window's first (Redis: two round
+        # trips, not add()'s extra one). The key lives a minute past its window, so it
+        # cannot expire between the two calls and come back without a timeout.
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window's first post, unless another worker's add() wins
+            count = 1 if cache.add(key, 1, timeout=seconds + 60) else cache.incr(key)
+    except Exception:
+        # Any backend's failure (redis.ConnectionError, OSError, ...): skip the limit
+        # rather than refuse the comment; the other checks still run.
+        logger.warning("Comment rate limit by %s skipped: the cache failed.", kind, exc_info=True)
+        return False
+    return count > allowed
+
+
+# Links and blocked terms ------------------------------------------------------------------
+
+# Top-level domains that make a bare "name.tld" count as a link. A full list would take
+# "setup.py", "README.md" or "Node.js" for links; these are the common and the spammy ones.
+COMMON_TLDS = frozenset(
+    """com net org info biz io co me tv cc ws us uk de fr nl eu ru su cn ua kz pl it es ca au
+    in br jp kr ch se no dk fi ie be at nz za mx ar tr ir vn id ph xyz top online site shop
+    store club live link click app dev ai gg ly to vip bid loan tech space website icu buzz
+    pro mobi asia tk ml ga cf gq pw cyou sbs cfd gov edu""".split()
+)
+# [text](target): the target alone is the link, so a domain written as the text and again
+# as the target counts once.
+_MARKDOWN_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^\s<>()]*)>?[^)\n]*\)")
+_LINK = re.compile(
+    # A URL with a scheme or starting with www (Markdown autolinks "<https://…>" included) ...
+    r"(?P<url>\b(?:https?://|www\.)[^\s<>\"'`()\[\]]+)"
+    # ... or a bare domain, not part of an e-mail address, with an optional path.
+    r"|(?<![\w.@-])(?P<domain>(?:[\w-]+\.)+(?:"
+    + "|".join(sorted(COMMON_TLDS, key=len, reverse=True))
+    + r"))(?![\w@-])",
+    re.IGNORECASE,
+)
+
+
+def linked_hosts(text: str) -> list[str]:
+    """The host of every http(s) link, www. address and bare domain in a comment body, one
+    entry per link, normalised (lower case, IDNA)."""
+    text = _MARKDOWN_LINK.sub(lambda match: f" {match.group(1)} ", text)
+    hosts = []
+    for match in _LINK.finditer(text):
+        if url := match.group("url"):
+            host = _host_of(url if "://" in url else "http://" + url)
+        else:
+            host = match.group("domain")
+        if host:
+            hosts.append(normalised_host(host))
+    return hosts
+
+
+def _host_of(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # "http://[broken" and the like
+        return ""
+
+
+def normalised_host(host: str) -> str:
+    host = host.strip().strip(".").lower()
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def check_links(hosts: list[str]) -> Finding | None:
+    if len(hosts) > settings.SPAM_MAX_LINKS:
+        return Finding(HELD, "links")
+    return None
+
+
+def check_blocked_terms(comment: Comment, hosts: Iterable[str]) -> list[Finding]:
+    words: list[str] = []
+    domains: list[str] = []
+    for kind, value in BlockedTerm.objects.values_list("kind", "value"):
+        (words if kind == BlockedTerm.Kind.WORD else domains).append(value)
+    found = []
+    if words and _contains_blocked_word(f"{comment.name}\n{comment.body_source}", words):
+        found.append(Finding(HELD, "blocked-word"))
+    homepage = [_host_of(comment.homepage)] if comment.homepage else []
+    if domains and _links_to_blocked_domain([*hosts, *map(normalised_host, homepage)], domains):
+        found.append(Finding(HELD, "blocked-domain"))
+    return found
+
+
+def _folded(text: str) -> str:
+    # NFKC folds look-alike forms ("ｆｒｅｅ", ligatures) into plain letters; casefold is
+    # lower() for every script ("STRASSE" and "straße" match).
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _contains_blocked_word(text: str, terms: list[str]) -> bool:
+    """Whole words only ("ass" does not hold "class"); a phrase matches across any run of
+    whitespace. \\w is Unicode-aware, so word edges work in every alphabet."""
+    alternatives = [
+        r"\s+".join(re.escape(part) for part in _folded(term).split()) for term in terms
+    ]
+    alternatives = [alternative for alternative in alternatives if alternative]
+    if not alternatives:
+        return False
+    # re keeps compiled patterns, so an unchanged list is compiled once per process.
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    return pattern.search(_folded(text)) is not None
+
+
+def _links_to_blocked_domain(hosts: list[str], domains: list[str]) -> bool:
+    blocked = {_blocked_domain(value) for value in domains} - {""}
+    return any(
+        host == domain or host.endswith("." + domain) for host in hosts for domain in blocked
+    )
+
+
+def _blocked_domain(value: str) -> str:
+    """A moderator's entry as a host: "Spam.example", "*.spam.example" or a pasted URL."""
+    value = value.strip()
+    if "/" in value:
+        value = _host_of(value if "://" in value else "http://" + value)
+    return normalised_host(value.removeprefix("*."))
+
+
+# The learning filter and bans -----------------------------------------------------------
+
+
+def check_filter_score(score: float) -> Finding | None:
+    if score >= settings.SPAM_DISCARD_THRESHOLD:
+        return Finding(SPAM, "filter-spam")
+    if score >= settings.SPAM_HOLD_THRESHOLD:
+        return Finding(HELD, "filter-likely-spam")
+    if score > settings.SPAM_PUBLISH_THRESHOLD:
+        return Finding(HELD, "filter-uncertain")
+    return None
+
+
+def check_ban(comment: Comment) -> Finding | None:
+    if active_ban_for(comment.email, comment.address_hash) is not None:
+        return Finding(SPAM, "banned")
+    return None

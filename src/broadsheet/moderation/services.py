@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
@@ -20,7 +22,7 @@ from broadsheet.discussion import services as discussion
 from broadsheet.discussion.models import Comment
 
 from . import spamfilter
-from .models import Ban, FilterDecision, ModerationLogEntry
+from .models import Ban, BlockedTerm, FilterDecision, ModerationLogEntry
 
 MODERATORS_GROUP = "Moderators"
 MODERATOR_PERMISSIONS = [
@@ -46,6 +48,10 @@ ACTIONS: dict[str, tuple[str, str | None]] = {
 
 def ensure_moderators_group(**kwargs: Any) -> Group:
     """Create or update the Moderators group with the permissions moderating needs."""
+    # post_migrate reaches this app before django.contrib.auth has created the permissions
+    # of a fresh database; creating them here first is idempotent.
+    for label in ("discussion", "moderation"):
+        create_permissions(apps.get_app_config(label), verbosity=0)
     group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
     query = Q(pk__in=[])
     for app_label, codename in MODERATOR_PERMISSIONS:
@@ -147,4 +153,28 @@ def active_ban_for(email: str, address_hash: str) -> Ban | None:
         query |= Q(kind=Ban.Kind.EMAIL, value=email.lower())
     if address_hash:
         query |= Q(kind=Ban.Kind.ADDRESS, value=address_hash)
-    return Ban.objects.active().filter(query).first()
+    # No ORDER BY (which .first() would add): any matching ban will do, and this runs on
+    # every comment post.
+    return next(iter(Ban.objects.active().filter(query).order_by()[:1]), None)
+
+
+def block_term(kind: str, value: str, actor: User, reason: str = "") -> BlockedTerm:
+    with transaction.atomic():
+        term = BlockedTerm.objects.create(kind=kind, value=value, created_by=actor)
+        log_action(
+            actor, ModerationLogEntry.Action.BLOCK_TERM, None, reason, kind=kind, value=value
+        )
+    return term
+
+
+def unblock_term(term: BlockedTerm, actor: User, reason: str = "") -> None:
+    with transaction.atomic():
+        log_action(
+            actor,
+            ModerationLogEntry.Action.UNBLOCK_TERM,
+            None,
+            reason,
+            kind=term.kind,
+            value=term.value,
+        )
+        term.delete()

@@ -11,6 +11,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -49,6 +51,9 @@ REVISION_LABELS = {
 
 def ensure_editors_group(**kwargs: Any) -> Group:
     """Create or update the Editors group with the permissions editing needs."""
+    # post_migrate reaches this app before django.contrib.auth has created the permissions
+    # of a fresh database; creating them here first is idempotent.
+    create_permissions(apps.get_app_config("publishing"), verbosity=0)
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
     permissions = Permission.objects.filter(
         content_type__app_label="publishing", codename__in=EDITOR_PERMISSIONS

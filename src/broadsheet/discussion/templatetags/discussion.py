@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from broadsheet.publishing.models import Article
 
-from ..access import build_threads, thread_roots
-from ..forms import CommentForm
+from ..access import build_threads, sees_held_comments, thread_roots
+from ..forms import CommentForm, may_remember, remembered_initial
 from ..models import Comment
 from ..services import can_edit, comments_are_open, comments_are_shown
 
@@ -54,7 +54,11 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
         "created_at", "id"
     )
     user = request.user if request.user.is_authenticated else None
-    form = context.get("comment_form") or CommentForm(logged_in=user is not None)
+    form = context.get("comment_form") or CommentForm(
+        initial=remembered_initial(request),
+        logged_in=user is not None,
+        can_remember=may_remember(request),
+    )
     return {
         "shown": True,
         "request": request,
@@ -68,4 +72,6 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
         "user": user,
         "needs_confirmation": user is not None and not user.can_comment_as_registered,
         "count": article.comment_count,
+        # Moderators get the moderation bar on each comment and see held ones inline.
+        "moderator": sees_held_comments(request),
     }
