@@ -7,6 +7,7 @@ registered account with no staff rights) and an anonymous visitor (the plain `cl
 from __future__ import annotations
 
 import itertools
+import signal
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,6 +43,23 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _restore_signal_handlers() -> Iterator[None]:
+    # The mail worker (db_worker) installs its own SIGINT/SIGTERM handlers for a graceful
+    # shutdown; give pytest its own back so Ctrl+C still stops the run.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def deliver_mail() -> None:
+    """Run the mail worker once over whatever is queued, as `broadsheet worker --batch`.
+    Tests that call it need a transactional database: the worker commits and closes its
+    connection between tasks, as in production."""
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
 
 
 def make_user(username: str, display_name: str = "", **extra: Any) -> User:

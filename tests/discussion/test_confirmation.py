@@ -8,21 +8,18 @@ is Nadia in a second browser, which has not been told anything.
 from __future__ import annotations
 
 import re
-import signal
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core import mail, signing
-from django.core.management import call_command
 from django.test import Client
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
+from tests.conftest import deliver_mail, make_article
 from tests.discussion.test_posting import NADIA, TOMASZ, FormPage, as_nadia, post_comment
 
 # The mail worker commits each task and closes its database connection between tasks,
@@ -30,20 +27,6 @@ from tests.discussion.test_posting import NADIA, TOMASZ, FormPage, as_nadia, pos
 pytestmark = pytest.mark.django_db(transaction=True)
 
 COOKIE = "broadsheet_commenter"
-
-
-@pytest.fixture(autouse=True)
-def _restore_signal_handlers() -> Iterator[None]:
-    # db_worker installs its own SIGINT/SIGTERM handlers; give pytest its own back.
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-
-
-def deliver_mail() -> None:
-    """Run the mail worker once over whatever is queued, as `broadsheet worker --batch`."""
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
 
 
 def confirmation_path(message: mail.EmailMessage, site_url: str) -> str:

@@ -8,15 +8,13 @@ Rita has an account with a confirmed address; Nadia and Tomasz are visitors.
 from __future__ import annotations
 
 import re
-import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from smtplib import SMTPServerDisconnected
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.management import call_command
 from django.test import Client
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -25,7 +23,7 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion import services
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
+from tests.conftest import deliver_mail, make_article
 from tests.discussion.test_posting import TOMASZ, as_nadia, confirm_account, post_comment
 
 # The mail worker commits each task and closes its database connection between tasks,
@@ -33,19 +31,6 @@ from tests.discussion.test_posting import TOMASZ, as_nadia, confirm_account, pos
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TITLE = "Swimming pool to reopen in spring"
-
-
-@pytest.fixture(autouse=True)
-def _restore_signal_handlers() -> Iterator[None]:
-    # db_worker installs its own SIGINT/SIGTERM handlers; give pytest its own back.
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-
-
-def deliver_mail() -> None:
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
 
 
 def queued_to() -> list[str]:

@@ -10,8 +10,7 @@ ROLLBACK, and the worker commits each task as it would in production.
 from __future__ import annotations
 
 import logging
-import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from io import StringIO
 from smtplib import SMTPServerDisconnected
@@ -60,17 +59,6 @@ def _mail_templates(settings: Any) -> None:
             "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", TEMPLATES)]},
         }
     ]
-
-
-@pytest.fixture(autouse=True)
-def _restore_signal_handlers() -> Iterator[None]:
-    # db_worker installs its own SIGINT/SIGTERM handlers for a graceful shutdown; give
-    # pytest its own back so Ctrl+C still stops the run.
-    signals = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    saved = {sig: signal.getsignal(sig) for sig in signals}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
 
 
 @pytest.fixture

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import time
-from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -31,25 +28,12 @@ from broadsheet.lib.addresses import address_hash
 from broadsheet.moderation import rights
 from broadsheet.moderation.models import ModerationLogEntry
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_user
+from tests.conftest import deliver_mail, make_article, make_user
 from tests.discussion.conftest import make_comment, submitted_lines
 
 MORWENNA = "morwenna@example.net"
 TOMASZ = "tomasz@example.net"
 SAME_ORIGIN = {"Origin": "http://testserver"}
-
-
-@pytest.fixture(autouse=True)
-def _restore_signal_handlers() -> Iterator[None]:
-    # db_worker installs its own SIGINT/SIGTERM handlers; give pytest its own back.
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for sig, handler in saved.items():
-        signal.signal(sig, handler)
-
-
-def deliver_mail() -> None:
-    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
 
 
 def ask(email: str, **headers: str) -> Any:
