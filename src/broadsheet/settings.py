@@ -127,6 +127,8 @@ TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 # accepted statistics; self-hosted, so no other host is contacted before consent).
 CONSENT_MAX_AGE_DAYS = _int("CONSENT_MAX_AGE_DAYS", 182)
 CONSENT_RECORD_RETENTION_DAYS = _int("CONSENT_RECORD_RETENTION_DAYS", 3 * 365)
+# How long the export and erasure links mailed to a commenter work.
+DATA_REQUEST_MAX_AGE_HOURS = _int("DATA_REQUEST_MAX_AGE_HOURS", 48)
 ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
 
 # Reader comments.

@@ -49,7 +49,7 @@ def normalised_email(email: str) -> str:
 
 def link_max_age() -> dt.timedelta:
     # Read here, not from settings.py, which this feature does not own.
-    return dt.timedelta(hours=getattr(settings, "DATA_REQUEST_MAX_AGE_HOURS", 48))
+    return dt.timedelta(hours=settings.DATA_REQUEST_MAX_AGE_HOURS)
 
 
 def export_token(email: str) -> str:
