@@ -12,8 +12,10 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
@@ -186,11 +188,14 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "django_tasks",
     "django_tasks_db",
+    "csp",  # only for its system checks, which catch settings written for django-csp 3
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "broadsheet.lib.headers.PermissionsPolicyMiddleware",
     # Outside the session, CSRF and messages middleware, so it sees every cookie they set.
     "broadsheet.consent.middleware.ConsentMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -314,10 +319,61 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
+# Security headers and HTTPS (README "Security headers"). With HTTPS=true the site, served
+# over TLS (here or at a proxy), passes `broadsheet check --deploy --fail-level WARNING`.
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+HTTPS = _bool("HTTPS", False)
+# Off by default: a site reached over plain HTTP (development, tests) must keep working.
+SECURE_SSL_REDIRECT = HTTPS and _bool("SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# check --deploy warns (security.W021) whenever HSTS is on without "preload", so it defaults
+# on under HTTPS. The directive only makes the domain eligible for browsers' built-in lists
+# (anyone may then submit it at hstspreload.org, and leaving is slow): a site with HTTP-only
+# subdomains sets SECURE_HSTS_PRELOAD=false and accepts the warning.
+SECURE_HSTS_PRELOAD = HTTPS and _bool("SECURE_HSTS_PRELOAD", True)
+if TRUSTED_PROXY_COUNT > 0:
+    # The proxy terminates TLS and says so; without a proxy the header is the client's word.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp 4). No inline scripts anywhere: ours are static files,
+# and the JSON-LD block is data, which CSP does not block. The admin needs no exemption
+# (Django 5.2's admin loads only script files); its change list's one inline <style>, when
+# a model has no actions, is cosmetic and is blocked.
+_analytics = urlsplit(ANALYTICS_SCRIPT_URL)
+_analytics_origin = [f"{_analytics.scheme}://{_analytics.netloc}"] if _analytics.netloc else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # An analytics script on another host loads from, and usually reports to, that host.
+        "script-src": [SELF, *_analytics_origin],
+        "connect-src": [SELF, *_analytics_origin],
+        "style-src": [SELF],
+        # Style attributes only, never <style> elements: article tables keep their
+        # text-align (the only declaration the sanitiser lets through), admin widgets sizes.
+        "style-src-attr": [UNSAFE_INLINE],
+        # Editors may place images from other sites in article bodies.
+        "img-src": [SELF, "https:"],
+        # Video embeds, shown only after the reader consents (broadsheet/templatetags/embeds).
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Browser features no page uses; what embedded players need (fullscreen, encrypted-media,
+# picture-in-picture) stays allowed. browsing-topics is the successor of FLoC's
+# interest-cohort, which current browsers reject as an unknown feature.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), browsing-topics=()"
+)
 
 LOGGING = {
     "version": 1,
