@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from http.cookies import Morsel, SimpleCookie
 from typing import Any
 
-import pytest
-from django.core.cache import cache
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
@@ -34,13 +31,6 @@ OPTIONAL_CATEGORIES = {"preferences", "statistics", "external-media"}
 SITE = "http://testserver"
 SAME_ORIGIN = {"Origin": SITE}
 EVIL_ORIGIN = {"Origin": "https://evil.example"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_policy_version_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def set_cookie_headers(response: HttpResponseBase) -> dict[str, Morsel[str]]:

@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -29,13 +28,6 @@ from tests.moderation.test_screening import HELD_MESSAGE, what_the_sender_sees
 pytestmark = pytest.mark.django_db
 
 NADIAS_ADDRESS = "203.0.113.50"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -42,13 +41,6 @@ pytestmark = pytest.mark.django_db
 
 HELD_MESSAGE = "Your comment has been received and will appear once a moderator has reviewed it."
 OWN_HELD_NOTE = "Your comment is waiting for a moderator. Only you can see it."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
