@@ -128,6 +128,41 @@ def reader(db: None) -> User:
     return make_user("rita", display_name="Rita Campbell")
 
 
+def confirm_account(user: User) -> User:
+    """Mark the account's address as confirmed, as following the sign-up link does."""
+    user.email_confirmed_at = timezone.now()
+    user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+@pytest.fixture
+def rita(reader: User) -> Client:
+    """Rita the reader, signed in with a confirmed address: she comments as registered."""
+    client = Client()
+    client.force_login(confirm_account(reader))
+    return client
+
+
+@pytest.fixture
+def bob(db: None) -> Client:
+    """Bob, another registered reader with a confirmed address: none of Rita's rights."""
+    client = Client()
+    client.force_login(confirm_account(make_user("bob", display_name="Bob Arkwright")))
+    return client
+
+
+@pytest.fixture
+def nadia() -> Client:
+    """Nadia, an anonymous visitor in her own browser."""
+    return Client()
+
+
+@pytest.fixture
+def tomasz() -> Client:
+    """Tomasz, another anonymous visitor in another browser."""
+    return Client()
+
+
 @pytest.fixture
 def editor_client(editor: User) -> Client:
     client = Client()

@@ -17,11 +17,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_user
-from tests.discussion.test_posting import FormPage, as_nadia, confirm_account, post_comment
+from tests.conftest import make_article
+from tests.discussion.test_posting import FormPage, as_nadia, post_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -32,20 +31,6 @@ CORRECTED = "  The library will open on Sundays, from noon.\n"
 @pytest.fixture
 def article() -> Article:
     return make_article("Library opening hours extended")
-
-
-@pytest.fixture
-def rita(reader: User) -> Client:
-    client = Client()
-    client.force_login(confirm_account(reader))
-    return client
-
-
-@pytest.fixture
-def bob() -> Client:
-    client = Client()
-    client.force_login(confirm_account(make_user("bob", display_name="Bob Arkwright")))
-    return client
 
 
 @pytest.fixture

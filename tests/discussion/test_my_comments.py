@@ -10,29 +10,14 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 
-from broadsheet.accounts.models import User
 from broadsheet.discussion import services
 from broadsheet.discussion.models import Comment
-from tests.conftest import make_article, make_user
-from tests.discussion.test_posting import as_nadia, confirm_account, post_comment
+from tests.conftest import make_article
+from tests.discussion.test_posting import as_nadia, post_comment
 
 pytestmark = pytest.mark.django_db
 
 MINE = "/account/comments/"
-
-
-@pytest.fixture
-def rita(reader: User) -> Client:
-    client = Client()
-    client.force_login(confirm_account(reader))
-    return client
-
-
-@pytest.fixture
-def bob() -> Client:
-    client = Client()
-    client.force_login(confirm_account(make_user("bob", display_name="Bob Arkwright")))
-    return client
 
 
 def test_the_page_lists_only_the_readers_own_comments_newest_first(

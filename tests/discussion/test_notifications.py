@@ -24,7 +24,7 @@ from broadsheet.discussion import services
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
 from tests.conftest import deliver_mail, make_article
-from tests.discussion.test_posting import TOMASZ, as_nadia, confirm_account, post_comment
+from tests.discussion.test_posting import TOMASZ, as_nadia, post_comment
 
 # The mail worker commits each task and closes its database connection between tasks,
 # as in production, which a test wrapped in one transaction cannot survive on PostgreSQL.
@@ -47,13 +47,6 @@ def link_in(message: mail.EmailMessage, site_url: str, kind: str) -> str:
 @pytest.fixture
 def article() -> Article:
     return make_article(TITLE)
-
-
-@pytest.fixture
-def rita(reader: User) -> Client:
-    client = Client()
-    client.force_login(confirm_account(reader))
-    return client
 
 
 @pytest.fixture

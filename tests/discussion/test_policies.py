@@ -15,20 +15,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
 from tests.conftest import make_article
-from tests.discussion.test_posting import as_nadia, confirm_account, post_comment
+from tests.discussion.test_posting import as_nadia, post_comment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def rita(reader: User) -> Client:
-    client = Client()
-    client.force_login(confirm_account(reader))
-    return client
 
 
 def days_ago(days: float) -> dt.datetime:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
+from tests.conftest import confirm_account, make_article
 from tests.discussion.conftest import form_shown_at
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +34,6 @@ TOMASZ = {"name": "Tomasz Wierzba", "email": "tomasz@example.net", "homepage": "
 
 
 # Helpers for all the posting tests ------------------------------------------------------
-
-
-def confirm_account(user: User) -> User:
-    """Mark the account's address as confirmed, as following the sign-up link does."""
-    user.email_confirmed_at = timezone.now()
-    user.save(update_fields=["email_confirmed_at"])
-    return user
 
 
 def post_comment(client: Client, article: Article, *, follow: bool = False, **fields: Any) -> Any:
@@ -127,23 +120,6 @@ class FormPage(HTMLParser):
 @pytest.fixture
 def article() -> Article:
     return make_article("Night buses cut from the timetable")
-
-
-@pytest.fixture
-def nadia() -> Client:
-    return Client()
-
-
-@pytest.fixture
-def tomasz() -> Client:
-    return Client()
-
-
-@pytest.fixture
-def rita(reader: User) -> Client:
-    client = Client()
-    client.force_login(confirm_account(reader))
-    return client
 
 
 # The form -------------------------------------------------------------------------------

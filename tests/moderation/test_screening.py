@@ -19,7 +19,6 @@ from django.core import signing
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from broadsheet.accounts.models import User
 from broadsheet.discussion import services
 from broadsheet.discussion.forms import SHOWN_AT_SALT
 from broadsheet.discussion.models import Comment
@@ -32,7 +31,6 @@ from tests.discussion.test_posting import (
     TOMASZ,
     FormPage,
     as_nadia,
-    confirm_account,
     post_comment,
 )
 from tests.test_settings import run_broadsheet, show
@@ -51,23 +49,6 @@ def article() -> Article:
 @pytest.fixture
 def publish_anonymous(settings: Any) -> None:
     settings.COMMENTS_HOLD_ANONYMOUS = False
-
-
-@pytest.fixture
-def nadia() -> Client:
-    return Client()
-
-
-@pytest.fixture
-def tomasz() -> Client:
-    return Client()
-
-
-@pytest.fixture
-def rita(reader: User) -> Client:
-    client = Client()
-    client.force_login(confirm_account(reader))
-    return client
 
 
 def stored(body: str) -> Comment:
