@@ -9,6 +9,7 @@ its own: revisions only make sense beside their article, and nobody should edit 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -233,25 +234,29 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        editor = _acting_user(request)
-        count = 0
-        with transaction.atomic():
-            for article in queryset:
-                if services.publish_now(article, editor):
-                    self.log_change(request, article, "Published now.")
-                    count += 1
-        self.message_user(request, f"Published {_plural(count, 'article')}.", messages.SUCCESS)
+        self._apply(request, queryset, services.publish_now, "Published now.", "Published")
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        self._apply(request, queryset, services.unpublish, "Unpublished.", "Unpublished")
+
+    def _apply(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Article],
+        change: Callable[[Article, Any], bool],
+        log_message: str,
+        verb: str,
+    ) -> None:
+        """Run a publishing change on each selected article, logging those it changed."""
         editor = _acting_user(request)
         count = 0
         with transaction.atomic():
             for article in queryset:
-                if services.unpublish(article, editor):
-                    self.log_change(request, article, "Unpublished.")
+                if change(article, editor):
+                    self.log_change(request, article, log_message)
                     count += 1
-        self.message_user(request, f"Unpublished {_plural(count, 'article')}.", messages.SUCCESS)
+        self.message_user(request, f"{verb} {_plural(count, 'article')}.", messages.SUCCESS)
 
     # Revision pages and the account search, wrapped in admin_view like the stock pages.
 
