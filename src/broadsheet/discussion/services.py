@@ -153,6 +153,11 @@ def _recent_duplicate(
     return same.order_by("-created_at").first()
 
 
+def is_confirmed_address(email: str, confirmed_email: str | None) -> bool:
+    """Whether `email` is the address this browser proved it reads (its signed cookie)."""
+    return bool(confirmed_email and email and confirmed_email.lower() == email.lower())
+
+
 def post_comment(
     article: Article,
     submission: CommentSubmission,
@@ -170,9 +175,7 @@ def post_comment(
         name, email = user.public_name, user.email
     else:
         name, email = submission.name, submission.email
-    email_confirmed = user is None and bool(
-        confirmed_email and email and confirmed_email.lower() == email.lower()
-    )
+    email_confirmed = user is None and is_confirmed_address(email, confirmed_email)
     # IMMEDIATE transactions on SQLite (and the row order on PostgreSQL) make the duplicate
     # check and the insert one step for concurrent double submits.
     with transaction.atomic():

@@ -92,9 +92,8 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
                 name=user.public_name if user else form.cleaned_data["name"],
                 homepage=form.cleaned_data.get("homepage", ""),
                 user=user,
-                email_confirmed=bool(
-                    confirmed_email(request)
-                    and confirmed_email(request) == form.cleaned_data.get("email", "").lower()
+                email_confirmed=services.is_confirmed_address(
+                    form.cleaned_data.get("email", ""), confirmed_email(request)
                 ),
                 body_source=form.cleaned_data["body"],
             )
