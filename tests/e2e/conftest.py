@@ -1,0 +1,260 @@
+"""Browser tests: the real server (`broadsheet serve`) on a free loopback port with a fresh
+database, driven by Playwright for Python in Debian's Chromium.
+
+Outside CI the tests skip, with the reason, when Chromium (or, for the accessibility tests,
+axe-core from npm) is missing; under CI=true that is a failure. Every page a test opens is
+watched: a JavaScript dialog, a Content-Security-Policy violation, an uncaught error or a
+request to any other host fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e import site
+from tests.test_settings import BROADSHEET
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("BROADSHEET_CHROMIUM", "/usr/bin/chromium"))
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# The server's settings for these tests: spam checks that would hold a form sent by a
+# program (too fast, too many from one address) are off, so every outcome below is the
+# one a person would get; everything else is the production default.
+SERVER_ENV = {
+    "SITE_NAME": "The Estuary Herald",
+    "SPAM_MIN_FORM_SECONDS": "0",
+    "COMMENT_RATE_LIMIT_ADDRESS": "",
+    "COMMENT_RATE_LIMIT_EMAIL": "",
+    "COMMENTS_PER_PAGE": "500",
+}
+# Chromium as root in a container, and no calls home (this network refuses them).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+]
+# Recorded in every page before its own scripts run: CSP violations and uncaught errors.
+TRAPS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__violations.push(event.violatedDirective + " " + event.blockedURI + " " +
+    (event.sample || ""));
+});
+window.addEventListener("error", function (event) {
+  window.__violations.push("error " + event.message);
+});
+"""
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip without what a test needs, except in CI, where a missing tool is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: browser tests must run)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Site:
+    """The served site: its address, and its database for reading what was stored."""
+
+    url: str
+    database: Path
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as connection:
+            return connection.execute(sql, params).fetchall()
+
+    def comments(self, **where: Any) -> list[dict[str, Any]]:
+        clauses = " AND ".join(f"{column} = ?" for column in where) or "1"
+        with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as connection:
+            connection.row_factory = sqlite3.Row
+            rows = connection.execute(
+                f"SELECT * FROM discussion_comment WHERE {clauses} ORDER BY id",  # noqa: S608
+                tuple(where.values()),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def article_id(self, slug: str) -> int:
+        return int(self.query("SELECT id FROM publishing_article WHERE slug = ?", slug)[0][0])
+
+
+def _broadsheet(home: Path, *args: str) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "BROADSHEET_HOME": str(home),
+        "PYTHONPATH": str(ROOT),
+        **SERVER_ENV,
+    }
+    result = subprocess.run(
+        [BROADSHEET, *args], env=env, cwd=home, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, f"broadsheet {' '.join(args)} failed:\n{result.stderr}"
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    require(CHROMIUM.exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    home = tmp_path_factory.mktemp("e2e-site")
+    _broadsheet(home, "migrate", "--noinput")
+    seed = Path(__file__).with_name("seed.py")
+    _broadsheet(home, "shell", "--no-imports", "-c", f"import runpy; runpy.run_path({str(seed)!r})")
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "BROADSHEET_HOME": str(home),
+        **SERVER_ENV,
+    }
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen(
+        [BROADSHEET, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        cwd=home,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/robots.txt", timeout=5).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("broadsheet serve did not start:\n" + (home / "server.log").read_text())
+            time.sleep(0.2)
+    yield Site(url=url, database=home / "var" / "broadsheet.sqlite3")
+    server.terminate()
+    server.wait(timeout=15)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(served: Site) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watch:
+    """What the pages of one browser context did that they must not."""
+
+    origin: str
+    dialogs: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)
+
+    def on_request(self, request: Any) -> None:
+        self.requests.append(request)
+        parts = urlsplit(request.url)
+        if parts.scheme in {"http", "https", "ws", "wss"} and (
+            f"{parts.scheme}://{parts.netloc}" != self.origin
+        ):
+            self.foreign_requests.append(request.url)
+
+    def on_dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+
+class Browsing:
+    """A browser context (its own cookie jar) on the served site, watched throughout."""
+
+    def __init__(self, browser: Any, served: Site, **options: Any) -> None:
+        self.site = served
+        self.context = browser.new_context(base_url=served.url, **options)
+        self.context.set_default_timeout(15_000)
+        self.watch = Watch(origin=served.url)
+        self.context.add_init_script(TRAPS)
+        self.context.on("request", self.watch.on_request)
+        self.pages: list[Any] = []
+
+    def new_page(self) -> Any:
+        page = self.context.new_page()
+        page.on("dialog", self.watch.on_dialog)
+        self.pages.append(page)
+        return page
+
+    def violations(self) -> list[str]:
+        found: list[str] = []
+        for page in self.pages:
+            if not page.is_closed():
+                found += page.evaluate("window.__violations || []")
+        return found
+
+    def check(self) -> None:
+        assert self.watch.dialogs == [], f"a page opened a dialog: {self.watch.dialogs}"
+        assert self.watch.foreign_requests == [], (
+            f"requests left for another host: {self.watch.foreign_requests}"
+        )
+        assert self.violations() == [], f"CSP violations or errors: {self.violations()}"
+
+    def cookie_names(self) -> set[str]:
+        return {cookie["name"] for cookie in self.context.cookies()}
+
+
+@pytest.fixture
+def browsing(browser: Any, served: Site) -> Iterator[Any]:
+    """Open a fresh, watched browser context: `browsing(**new_context_options)`."""
+    opened: list[Browsing] = []
+
+    def open_context(**options: Any) -> Browsing:
+        opened.append(Browsing(browser, served, **options))
+        return opened[-1]
+
+    yield open_context
+    try:
+        for context in opened:
+            context.check()
+    finally:
+        for context in opened:
+            context.context.close()
+
+
+@pytest.fixture
+def page(browsing: Any) -> Any:
+    """One page in a fresh, watched context."""
+    return browsing().new_page()
+
+
+def sign_in(page: Any, username: str, password: str = site.PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address or username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, page.content()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,10 @@
+"""Who and what is on the browser tests' site (made by seed.py)."""
+
+PASSWORD = "salt spray on the harbour wall"
+EDITOR_NAME = "Edith Okafor"
+MODERATOR_NAME = "Morgan Vale"
+READER_NAME = "Rita Campbell"
+ARTICLE_TITLE = "Council agrees to rebuild the harbour wall"
+ARTICLE_SLUG = "harbour-wall"
+HOSTILE_ARTICLE_TITLE = "Letters on the ferry timetable"
+HOSTILE_ARTICLE_SLUG = "ferry-letters"
