@@ -203,6 +203,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sessions, users and messages, so its 400 page renders like any other page.
+    "broadsheet.lib.encoding.MalformedTextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
