@@ -154,7 +154,7 @@ def test_signed_out_visitors_are_sent_to_log_in(client: Client, ritas_comment: C
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("", "This field is required."),
+        ("", "Please write a comment."),
         ("   \n  ", "Please write a comment."),
         ("x" * 10_001, "Please keep your comment to 10,000 characters (it has 10,001)."),
     ],

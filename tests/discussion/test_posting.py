@@ -8,6 +8,7 @@ reader. The helpers at the top are shared with the other posting test files.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from html.parser import HTMLParser
 from typing import Any
@@ -90,7 +91,8 @@ class FormPage(HTMLParser):
             self.inputs[attr["name"]] = attr
             self.values[attr["name"]] = ""
         elif tag == "p" and attr.get("class") == "error":
-            self._error = attr["id"].removeprefix("id_").removesuffix("_error")
+            # A field's messages are id_<name>_error, id_<name>_error_2, …
+            self._error = re.sub(r"_error(_\d+)?$", "", attr["id"].removeprefix("id_"))
             self.errors.setdefault(self._error, []).append("")
         elif tag == "button":
             self._button = True
@@ -309,13 +311,13 @@ LONG_BODY = "All the buses. " * 667  # 10,005 characters
 @pytest.mark.parametrize(
     ("field", "changes", "message"),
     [
-        ("name", {"name": ""}, "This field is required."),
-        ("name", {"name": "   "}, "This field is required."),
+        ("name", {"name": ""}, "Please give the name to show with your comment."),
+        ("name", {"name": "   "}, "Please give the name to show with your comment."),
         ("name", {"name": "N" * 61}, "Please keep your name to 60 characters (it has 61)."),
         ("email", {"email": "nadia.holm@"}, "Enter a valid email address."),
         ("email", {"email": "", "notify_replies": "on"}, "Give your e-mail address"),
         ("homepage", {"homepage": "javascript:alert(1)"}, "Enter a valid URL."),
-        ("body", {"body": ""}, "This field is required."),
+        ("body", {"body": ""}, "Please write a comment."),
         ("body", {"body": " \n\t \n"}, "Please write a comment."),
         (
             "body",
@@ -346,6 +348,7 @@ def test_a_mistake_is_shown_at_its_field_and_everything_typed_is_kept(
         assert form.values[name] == typed[name]
     assert ("notify_replies" in form.checked) == ("notify_replies" in typed)
     assert form.inputs[field].get("aria-invalid") == "true"
+    assert [name for name, attrs in form.inputs.items() if "autofocus" in attrs] == [field]
 
 
 def test_limits_follow_the_settings(nadia: Client, article: Article, settings: Any) -> None:

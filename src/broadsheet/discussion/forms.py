@@ -27,7 +27,11 @@ REMEMBERED_FIELDS = ("name", "email", "homepage")
 
 
 class CommentForm(forms.Form):
-    name = forms.CharField(label="Your name", required=False)
+    name = forms.CharField(
+        label="Your name",
+        required=False,
+        error_messages={"required": "Please give the name to show with your comment."},
+    )
     email = forms.EmailField(
         label="E-mail",
         required=False,
@@ -38,7 +42,12 @@ class CommentForm(forms.Form):
         label="Homepage", required=False, max_length=500, assume_scheme="https"
     )
     # strip=False: the comment is stored exactly as typed.
-    body = forms.CharField(label="Comment", strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label="Comment",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Please write a comment."},
+    )
     notify_replies = forms.BooleanField(label="E-mail me when someone replies", required=False)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # Spam evidence, never a reason to refuse the form: a field people never see (bots fill
@@ -151,7 +160,12 @@ def remembered_initial(request: HttpRequest) -> dict[str, Any]:
 
 
 class CommentEditForm(forms.Form):
-    body = forms.CharField(label="Comment", strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label="Comment",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Please write a comment."},
+    )
 
     def clean_body(self) -> str:
         return checked_body(self.cleaned_data["body"])
