@@ -157,6 +157,11 @@ SPAM_MAX_LINKS = _int("SPAM_MAX_LINKS", 2)  # more links than this in a body hol
 # no limit); counted in the cache, so every worker shares the count when it is Redis.
 COMMENT_RATE_LIMIT_ADDRESS = _rate("COMMENT_RATE_LIMIT_ADDRESS", "5/600")
 COMMENT_RATE_LIMIT_EMAIL = _rate("COMMENT_RATE_LIMIT_EMAIL", "5/600")
+# Sign-in attempts (reader login and admin login alike) beyond "count/seconds" are refused
+# without checking the password: every attempt per client address, failed attempts per
+# submitted username or address (empty: no limit). Counted in the cache, like the above.
+LOGIN_RATE_LIMIT_ADDRESS = _rate("LOGIN_RATE_LIMIT_ADDRESS", "20/600")
+LOGIN_RATE_LIMIT_ACCOUNT = _rate("LOGIN_RATE_LIMIT_ACCOUNT", "5/600")
 # The learning filter's score, 0 (ham) to 1 (spam): above the publish threshold a comment
 # is held, from the hold threshold held as likely spam, from the discard threshold stored
 # as spam. An untrained filter scores 0.5, which is not above the default publish threshold.

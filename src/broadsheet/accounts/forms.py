@@ -1,5 +1,6 @@
-"""Account forms: Django's auth forms, adjusted to log in by address, to check display
-names (`names`), and to send mail through the site's queue."""
+"""Account forms: Django's auth forms, adjusted to log in by address behind the sign-in
+rate limits (for the admin's login too), to check display names (`names`), and to send mail
+through the site's queue."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import (
     AuthenticationForm,
     BaseUserCreationForm,
@@ -17,11 +19,13 @@ from django.core.exceptions import ValidationError
 
 from broadsheet.lib.mail import queue_mail
 
+from . import services
 from .models import User
 from .names import clean_display_name, is_staff_name, name_key
 
 STAFF_NAME = "That name is too close to the name of a member of our staff; choose another."
 DISPLAY_NAME_HELP = "Shown beside your comments. Letters, digits, spaces and punctuation."
+TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait a few minutes and try again."
 
 
 def _check_display_name(value: str, user: User) -> str:
@@ -102,7 +106,40 @@ class ProfileForm(forms.ModelForm[User]):
         return cleaned
 
 
-class LoginForm(AuthenticationForm):
+class LimitedLoginForm(AuthenticationForm):
+    """Django's login form behind the sign-in rate limits (`services.refuse_login_attempt`).
+
+    Over a limit the password is not checked at all, so guessing it right is no help, and
+    the refusal (`rate_limited`, which the view answers with status 429) reads the same
+    whether or not the account exists. A failed password counts against the login typed.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rate_limited = False
+
+    def clean(self) -> dict[str, Any]:
+        login = self.cleaned_data.get("username") or ""
+        # As in Django's clean(): without both, no password is checked, so nothing counts.
+        attempt = self.request if login and self.cleaned_data.get("password") else None
+        if attempt is not None and services.refuse_login_attempt(attempt, login):
+            self.rate_limited = True
+            raise ValidationError(TOO_MANY_ATTEMPTS, code="rate_limited")
+        if login:
+            self.cleaned_data["username"] = self.username_for(login)
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if attempt is not None and getattr(exc, "code", None) == "invalid_login":
+                services.count_failed_login(attempt, login)
+            raise
+
+    def username_for(self, login: str) -> str:
+        """The username to authenticate for what was typed in the username field."""
+        return login
+
+
+class LoginForm(LimitedLoginForm):
     """Log in with the account's email address (readers) or username (staff)."""
 
     error_messages = {
@@ -115,16 +152,20 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = "Email address or username"
         self.fields["username"].widget.attrs["autocomplete"] = "username"
 
-    def clean(self) -> dict[str, Any]:
-        login = self.cleaned_data.get("username") or ""
+    def username_for(self, login: str) -> str:
         if "@" in login:
             usernames = list(
                 User.objects.filter(email__iexact=login).values_list("username", flat=True)[:2]
             )
             # Two accounts sharing an address (made in the admin) must use their usernames.
             if len(usernames) == 1:
-                self.cleaned_data["username"] = usernames[0]
-        return super().clean()
+                return usernames[0]
+        return login
+
+
+class AdminLoginForm(LimitedLoginForm, AdminAuthenticationForm):
+    """The admin's login form (staff only, by username) behind the same limits, which count
+    the attempts on both login pages together."""
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

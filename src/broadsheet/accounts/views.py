@@ -2,10 +2,15 @@
 logout, password reset and password change views with the site's templates.
 
 Templates live under accounts/ rather than registration/ so that the admin's own password
-pages (which use registration/…) keep their look.
+pages (which use registration/…) keep their look. `refusing_with_429()` also wraps the
+admin's login (see broadsheet/urls.py), which shares the sign-in rate limits.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +18,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import services
 from .forms import (
     ConfirmingSetPasswordForm,
+    LimitedLoginForm,
     LoginForm,
     ProfileForm,
     QueuedPasswordResetForm,
@@ -125,10 +131,30 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     success_message = "Your password has been changed."
 
 
-login = auth_views.LoginView.as_view(
-    template_name="accounts/login.html",
-    authentication_form=LoginForm,
-    redirect_authenticated_user=True,
+def refusing_with_429(
+    login_view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Wrap a login view whose form is a `LimitedLoginForm` so that a sign-in refused by
+    the rate limits is answered with status 429 (Too Many Requests): the same login page
+    and typed username, with the form's message."""
+
+    @functools.wraps(login_view)
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = login_view(request, *args, **kwargs)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if isinstance(form, LimitedLoginForm) and form.rate_limited:
+            response.status_code = 429
+        return response
+
+    return view
+
+
+login = refusing_with_429(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html",
+        authentication_form=LoginForm,
+        redirect_authenticated_user=True,
+    )
 )
 logout = auth_views.LogoutView.as_view()
 password_reset = auth_views.PasswordResetView.as_view(
