@@ -238,6 +238,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "broadsheet.lib.forms.FormRenderer"  # fields linked to their errors
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise.
 DATABASES = {
