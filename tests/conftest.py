@@ -62,6 +62,15 @@ def deliver_mail() -> None:
     call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
 
 
+# A cache backend nothing answers (nothing listens on port 1), for tests of a cache outage.
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
 def make_user(username: str, display_name: str = "", **extra: Any) -> User:
     user = User.objects.create_user(
         username=username,

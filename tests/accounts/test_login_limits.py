@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 
 from broadsheet.accounts.models import User
 from tests.accounts.conftest import PASSWORD
-from tests.conftest import make_user
+from tests.conftest import UNREACHABLE_CACHE, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -212,14 +212,8 @@ def test_the_refusal_is_the_same_for_existing_and_unknown_accounts(reader: User)
 def test_signing_in_goes_on_when_the_cache_is_unreachable(
     reader: User, caplog: pytest.LogCaptureFixture
 ) -> None:
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        }
-    }
     with (
-        override_settings(CACHES=unreachable),
+        override_settings(CACHES=UNREACHABLE_CACHE),
         caplog.at_level(logging.WARNING, logger="broadsheet.accounts"),
     ):
         log_in(Client(), "rita", "wrong horse")

@@ -25,7 +25,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.moderation import spamfilter
 from broadsheet.moderation.models import BlockedTerm
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
+from tests.conftest import UNREACHABLE_CACHE, make_article
 from tests.discussion.conftest import form_shown_at, page_of
 from tests.discussion.test_posting import (
     TOMASZ,
@@ -300,14 +300,8 @@ def test_posting_goes_on_when_the_cache_is_unreachable(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings.COMMENT_RATE_LIMIT_ADDRESS = (1, 600)
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-        }
-    }
     with (
-        override_settings(CACHES=unreachable),
+        override_settings(CACHES=UNREACHABLE_CACHE),
         caplog.at_level(logging.WARNING, logger="broadsheet.moderation.screening"),
     ):
         post_comment(nadia, article, **as_nadia("One."))
