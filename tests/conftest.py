@@ -62,6 +62,10 @@ def deliver_mail() -> None:
     call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
 
 
+# Headers of a form sent from the site's own page (the test client's host), for views that
+# check the origin of a POST instead of a CSRF token.
+SAME_ORIGIN = {"Origin": "http://testserver"}
+
 # A cache backend nothing answers (nothing listens on port 1), for tests of a cache outage.
 UNREACHABLE_CACHE = {
     "default": {
@@ -122,6 +126,12 @@ def make_article(
     set_bylines(article, list(authors))
     article.topics.set(list(topics))
     return article
+
+
+@pytest.fixture
+def no_page_cache(settings: Any) -> None:
+    """Render every page: for tests that count what rendering costs."""
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

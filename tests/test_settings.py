@@ -35,7 +35,11 @@ def test_defaults_are_safe(tmp_path: Path) -> None:
     assert show(tmp_path, "settings.DATABASES['default']['NAME']") == str(
         tmp_path / "var" / "broadsheet.sqlite3"
     )
-    assert "LocMemCache" in show(tmp_path, "settings.CACHES['default']['BACKEND']")
+    # Files under var/: one cache for every worker process (the page cache needs that).
+    assert "FileBasedCache" in show(tmp_path, "settings.CACHES['default']['BACKEND']")
+    assert show(tmp_path, "settings.CACHES['default']['LOCATION']") == str(
+        tmp_path / "var" / "cache"
+    )
     assert "console" in show(tmp_path, "settings.EMAIL_BACKEND")
 
 

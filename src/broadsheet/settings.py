@@ -133,6 +133,12 @@ CONSENT_RECORD_RETENTION_DAYS = _int("CONSENT_RECORD_RETENTION_DAYS", 3 * 365)
 DATA_REQUEST_MAX_AGE_HOURS = _int("DATA_REQUEST_MAX_AGE_HOURS", 48)
 ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
 
+# Whole pages for anonymous readers, kept this long at most (0: no page cache); changes
+# invalidate them at once (broadsheet/lib/page_cache.py). PAGE_CACHE_SHARED_SECONDS lets
+# a CDN or reverse proxy keep them too, which delays changes by up to that long.
+PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_SHARED_SECONDS = _int("PAGE_CACHE_SHARED_SECONDS", 0)
+
 # Reader comments.
 COMMENTS_PER_PAGE = _int("COMMENTS_PER_PAGE", 50)  # top-level threads per page
 COMMENTS_NEWEST_FIRST = _bool("COMMENTS_NEWEST_FIRST", False)
@@ -199,6 +205,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages the page cache did not compress itself; then 304s for matching ETags.
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "broadsheet.lib.headers.PermissionsPolicyMiddleware",
     # Outside the session, CSRF and messages middleware, so it sees every cookie they set.
@@ -210,6 +219,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After sessions, users and messages, so its 400 page renders like any other page.
     "broadsheet.lib.encoding.MalformedTextMiddleware",
+    # Needs the user, session, messages and consent; everything above runs on every hit.
+    "broadsheet.lib.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -272,12 +283,21 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Files under var/ by default: shared by every worker process of one machine, which the
+# page cache's invalidation and the rate limits need (a local-memory cache is not).
 CACHES = {
     "default": _url_setting(
-        "CACHE_URL", "locmemcache://broadsheet", environ.Env.CACHE_SCHEMES, env.cache_url_config
+        "CACHE_URL",
+        f"filecache://{VAR_DIR / 'cache'}",
+        environ.Env.CACHE_SCHEMES,
+        env.cache_url_config,
     )
 }
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="broadsheet"))
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    # Django's default of 300 files would cull pages and tags all the time; past the limit
+    # a third of the files are dropped at random, which the page cache survives.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
 
 _email = _url_setting(
     "EMAIL_URL", "consolemail://", environ.Env.EMAIL_SCHEMES, env.email_url_config

@@ -17,6 +17,8 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import SAME_ORIGIN  # noqa: F401 (the consent tests import it from here)
+
 # The cookies the site may set without asking (the strictly necessary category), written
 # out here rather than taken from the code under test.
 NECESSARY_COOKIES = {
@@ -29,7 +31,6 @@ NECESSARY_COOKIES = {
 CONSENT_COOKIE = "broadsheet_consent"
 OPTIONAL_CATEGORIES = {"preferences", "statistics", "external-media"}
 SITE = "http://testserver"
-SAME_ORIGIN = {"Origin": SITE}
 EVIL_ORIGIN = {"Origin": "https://evil.example"}
 
 

@@ -28,6 +28,7 @@ from broadsheet.discussion.forms import SHOWN_AT_SALT
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import refresh_comment_count
 from broadsheet.publishing.models import Article
+from tests.conftest import SAME_ORIGIN
 
 # A fixed moment for comments that do not care when they were written, so ordering by
 # time is decided by the `minutes` each test adds.
@@ -201,5 +202,7 @@ def post_form(client: Any, article: Article, **fields: Any) -> HttpResponse:
         "shown_at": form_shown_at(),
     }
     data.update({k: v for k, v in fields.items() if v is not None})
-    response: HttpResponse = client.post(reverse("discussion:post", args=[article.slug]), data)
+    response: HttpResponse = client.post(
+        reverse("discussion:post", args=[article.slug]), data, headers=SAME_ORIGIN
+    )
     return response

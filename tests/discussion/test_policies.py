@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
+from tests.conftest import SAME_ORIGIN, make_article
 from tests.discussion.test_posting import as_nadia, post_comment
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,11 @@ def test_a_comment_on_an_article_readers_cannot_see_is_404(
 
 
 def test_a_comment_on_a_missing_article_is_404(client: Client) -> None:
-    response = client.post(reverse("discussion:post", args=["no-such-article"]), as_nadia("Hello?"))
+    response = client.post(
+        reverse("discussion:post", args=["no-such-article"]),
+        as_nadia("Hello?"),
+        headers=SAME_ORIGIN,
+    )
 
     assert response.status_code == 404
     assert "There is no published article here to comment on." in response.content.decode()

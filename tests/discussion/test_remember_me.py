@@ -110,7 +110,12 @@ def test_over_https_the_cookie_is_secure(client: Client, article: Article) -> No
     choose(client, "preferences")
 
     data = {**ISOLDE, "body": "Low water at noon.", "save": "1", "remember_me": "on"}
-    response = client.post(reverse("discussion:post", args=[article.slug]), data, secure=True)
+    response = client.post(
+        reverse("discussion:post", args=[article.slug]),
+        data,
+        secure=True,
+        headers={"Origin": "https://testserver"},
+    )
 
     assert response.status_code == 302
 

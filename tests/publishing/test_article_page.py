@@ -93,7 +93,9 @@ def test_scheduled_article_goes_live_when_its_time_comes(client: Client, setting
     assert client.get(article.get_absolute_url()).status_code == 200
 
 
-def test_article_page_queries_do_not_grow_with_authors_and_topics(client: Client) -> None:
+def test_article_page_queries_do_not_grow_with_authors_and_topics(
+    client: Client, no_page_cache: None
+) -> None:
     small = make_article("One writer", authors=[make_author("Solo")], topics=[make_topic("One")])
     large = make_article(
         "Many writers",

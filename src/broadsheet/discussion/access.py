@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 
 from broadsheet.publishing.models import Article
@@ -23,6 +24,9 @@ from .models import Comment
 
 OWN_HELD_SESSION_KEY = "own_held_comments"
 MODERATE_PERMISSION = "discussion.moderate_comment"
+# Comments pages fetched without counting the threads first; a larger number is counted,
+# and shown as the last page.
+PLAUSIBLE_PAGES = 100_000
 
 
 def own_held_ids(request: HttpRequest) -> set[int]:
@@ -83,6 +87,61 @@ def page_number_of(comment: Comment, request: HttpRequest) -> int:
             Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, id__lt=root.id)
         )
     return before.count() // settings.COMMENTS_PER_PAGE + 1
+
+
+@dataclass(frozen=True)
+class ThreadsPage:
+    """One comments page of an article: `page.object_list` holds the thread roots in page
+    order, `comments` every comment of those threads (visible or not), oldest first."""
+
+    page: Page
+    comments: list[Comment]
+
+
+def threads_page(article: Article, request: HttpRequest, number: str | None) -> ThreadsPage:
+    """The threads on comments page `number`, read as Paginator.get_page() reads it: a
+    non-number is the first page, a number out of range the last.
+
+    One query when the page has threads: their comments, each row also carrying the number
+    of threads on all pages, which is all the paginator needs. An empty answer (no threads,
+    or a number out of range) costs a count, and a number out of range one more fetch."""
+    roots = thread_roots(article, request)
+    try:
+        asked = int(number or 1)
+    except ValueError:
+        asked = 1
+    # Only a plausible number is fetched at once: the offset of one like 10**20 would
+    # overflow the database's integers, and it is past the last page anyway.
+    plausible = 1 <= asked <= PLAUSIBLE_PAGES
+    comments, total = _comments_on_page(roots, asked) if plausible else ([], None)
+    if total is None:
+        total = roots.count()
+    # Paged over a range, whose len() is the count: the paginator asks no query of its own.
+    paginator = Paginator(range(total), settings.COMMENTS_PER_PAGE)
+    shown = paginator.get_page(asked).number
+    if total and shown != asked:
+        comments, _ = _comments_on_page(roots, shown)
+    # A thread's root is the comment that is its own thread. The comments come oldest
+    # first, the order of thread_roots() unless the newest threads come first.
+    page_roots = [comment for comment in comments if comment.pk == comment.thread_id]
+    if settings.COMMENTS_NEWEST_FIRST:
+        page_roots.reverse()
+    return ThreadsPage(Page(page_roots, shown, paginator), comments)
+
+
+def _comments_on_page(roots: QuerySet[Comment], number: int) -> tuple[list[Comment], int | None]:
+    """Every comment of the threads on page `number` of `roots`, oldest first, and the
+    number of threads on all pages (None when the page has none)."""
+    per_page = settings.COMMENTS_PER_PAGE
+    start = (number - 1) * per_page
+    on_page = roots.values("pk")[start : start + per_page]
+    thread_count = roots.order_by().values("article").annotate(total=Count("pk")).values("total")
+    rows = list(
+        Comment.objects.filter(thread__in=on_page)
+        .annotate(thread_count=Subquery(thread_count))
+        .order_by("created_at", "id")
+    )
+    return rows, (rows[0].thread_count if rows else None)  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class DiscussionConfig(AppConfig):
     name = "broadsheet.discussion"
     verbose_name = "Discussion"
+
+    def ready(self) -> None:
+        from . import invalidation
+
+        invalidation.connect()

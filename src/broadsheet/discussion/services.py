@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from broadsheet.accounts.models import User
+from broadsheet.lib import page_cache
 from broadsheet.lib.mail import queue_mail
 from broadsheet.publishing.models import Article
 
@@ -108,6 +109,16 @@ def comments_are_open(article: Article) -> bool:
     if days and article.published_at is not None:
         return timezone.now() < article.published_at + dt.timedelta(days=days)
     return True
+
+
+def seconds_until_comments_close(article: Article) -> float | None:
+    """How long until the article's comments close by age (None: they do not), so a
+    cached page showing the form expires when they do."""
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    if not days or article.published_at is None:
+        return None
+    closes = article.published_at + dt.timedelta(days=days)
+    return max(0.0, (closes - timezone.now()).total_seconds())
 
 
 def check_can_comment(article: Article | None) -> Article:
@@ -232,6 +243,7 @@ def refresh_comment_count(article_id: int) -> None:
         .values("total")
     )
     Article.objects.filter(pk=article_id).update(comment_count=Coalesce(Subquery(published), 0))
+    page_cache.changed(page_cache.tag("article", article_id))
 
 
 def comment_status_changed(comment: Comment, *, was_published: bool = False) -> None:

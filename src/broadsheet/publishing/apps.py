@@ -9,7 +9,10 @@ class PublishingConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self) -> None:
+        from . import invalidation
         from .services import ensure_editors_group
+
+        invalidation.connect()
 
         # Permissions only exist after migrate has created them, so the group is (re)built
         # after every migrate rather than in a data migration.

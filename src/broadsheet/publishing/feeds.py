@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
-from .models import Article, Author, Topic
+from broadsheet.lib import page_cache
+from broadsheet.lib.page_cache import tag
+
+from .models import Article, ArticleQuerySet, Author, Topic
+from .views import shows_live_articles
 
 FEED_LENGTH = 20
+# The request a feed is being built for: Feed.items() is not given it, and the page cache
+# needs to hear which articles the feed shows. One feed object serves every thread.
+_building_for: ContextVar[HttpRequest | None] = ContextVar("feed_request", default=None)
 
 
 class LatestRssFeed(Feed):
@@ -31,15 +38,24 @@ class LatestRssFeed(Feed):
     def description(self, obj: Any = None) -> str:
         return settings.SITE_DESCRIPTION
 
-    def articles(self, obj: Any) -> QuerySet[Article]:
+    def articles(self, obj: Any) -> ArticleQuerySet:
         return Article.objects.live()
 
-    def items(self, obj: Any = None) -> QuerySet[Article]:
-        return (
-            self.articles(obj)
-            .select_related("submitted_by")
-            .prefetch_related("bylines__author", "topics")[:FEED_LENGTH]
-        )
+    def get_feed(self, obj: Any, request: HttpRequest) -> Any:
+        building = _building_for.set(request)
+        try:
+            return super().get_feed(obj, request)
+        finally:
+            _building_for.reset(building)
+
+    def items(self, obj: Any = None) -> list[Article]:
+        # One query for the bylines with their authors and one for the topics, for any length.
+        articles = list(self.articles(obj).with_bylines().prefetch_related("topics")[:FEED_LENGTH])
+        if (request := _building_for.get()) is not None:
+            shows_live_articles(request, articles)
+            topics = {topic.pk for article in articles for topic in article.topics.all()}
+            page_cache.depends_on(request, *(tag("topic", pk) for pk in topics))
+        return articles
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -73,7 +89,9 @@ class LatestAtomFeed(LatestRssFeed):
 
 class TopicRssFeed(LatestRssFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Topic:
-        return get_object_or_404(Topic, slug=slug)
+        topic = get_object_or_404(Topic, slug=slug)
+        page_cache.depends_on(request, tag("topic", topic.pk))
+        return topic
 
     def title(self, obj: Any = None) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"
@@ -84,7 +102,7 @@ class TopicRssFeed(LatestRssFeed):
     def description(self, obj: Any = None) -> str:
         return str(obj.description or f"Articles on {obj.name}")
 
-    def articles(self, obj: Any) -> QuerySet[Article]:
+    def articles(self, obj: Any) -> ArticleQuerySet:
         return Article.objects.live().filter(topics=obj)
 
 
@@ -97,7 +115,9 @@ class TopicAtomFeed(TopicRssFeed):
 
 class AuthorRssFeed(LatestRssFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Author:
-        return get_object_or_404(Author, slug=slug)
+        author = get_object_or_404(Author, slug=slug)
+        page_cache.depends_on(request, tag("author", author.pk))
+        return author
 
     def title(self, obj: Any = None) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"
@@ -108,7 +128,7 @@ class AuthorRssFeed(LatestRssFeed):
     def description(self, obj: Any = None) -> str:
         return str(obj.bio or f"Articles by {obj.name}")
 
-    def articles(self, obj: Any) -> QuerySet[Article]:
+    def articles(self, obj: Any) -> ArticleQuerySet:
         return Article.objects.live().filter(authors=obj)
 
 

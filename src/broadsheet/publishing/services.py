@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from broadsheet.accounts.models import User
+from broadsheet.lib import page_cache
 
 from .models import Article, ArticleRevision, Author, Byline, Topic
 
@@ -91,6 +92,8 @@ def set_bylines(article: Article, authors: list[Author]) -> None:
             Byline(article=article, author=author, position=index)
             for index, author in enumerate(authors)
         )
+        # bulk_create sends no signals for the page cache to hear.
+        page_cache.changed(page_cache.tag("article", article.pk), page_cache.LIVE_ARTICLES)
 
 
 def renumber_bylines(article: Article) -> None:
@@ -106,6 +109,7 @@ def renumber_bylines(article: Article) -> None:
             changed.append(byline)
     if changed:
         Byline.objects.bulk_update(changed, ["position"])
+        page_cache.changed(page_cache.tag("article", article.pk))
 
 
 def publish_now(article: Article, published_by: User | None) -> bool:

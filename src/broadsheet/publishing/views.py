@@ -18,17 +18,35 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from broadsheet.lib import page_cache
+from broadsheet.lib.page_cache import LIVE_ARTICLES, tag
+
 from . import search
 from .access import can_preview, get_visible_article_or_404
+from .invalidation import seconds_until_next_scheduled
 from .models import Article, Author, Topic
 
 
 def _page(request: HttpRequest, articles: QuerySet[Article]) -> Page:
     paginator = Paginator(articles, settings.ARTICLES_PER_PAGE)
     try:
-        return paginator.page(request.GET.get("page") or 1)
+        page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("No such page.") from None
+    shows_live_articles(request, page.object_list)
+    return page
+
+
+def shows_live_articles(request: HttpRequest, articles: Any = ()) -> None:
+    """For the page cache: this page lists live articles (these ones, with their bylines
+    and comment counts), so it changes when any of them does, when which articles are live
+    changes, and when the next scheduled article goes live."""
+    tags = [LIVE_ARTICLES]
+    for article in articles:
+        tags.append(tag("article", article.pk))
+        tags.extend(tag("author", author.pk) for author in article.byline_authors())
+    page_cache.depends_on(request, *tags)
+    page_cache.cache_until(request, seconds_until_next_scheduled)
 
 
 @require_GET
@@ -55,6 +73,13 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     Template: publishing/article.html."""
     article = get_visible_article_or_404(request.user, slug)
     context = article_context(request, article)
+    page_cache.depends_on(
+        request,
+        tag("article", article.pk),
+        tag("user", article.submitted_by_id),
+        *(tag("author", author.pk) for author in context["authors"]),
+        *(tag("topic", topic.pk) for topic in context["topics"]),
+    )
     response = render(request, "publishing/article.html", context)
     if context["is_preview"]:
         response["X-Robots-Tag"] = "noindex"
@@ -66,6 +91,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A byline author's bio and live articles. Template: publishing/author.html."""
     author = get_object_or_404(Author, slug=slug)
+    page_cache.depends_on(request, tag("author", author.pk))
     page = _page(request, Article.objects.live().filter(authors=author).for_listing())
     return render(request, "publishing/author.html", {"author": author, "page": page})
 
@@ -74,6 +100,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A topic's description and live articles. Template: publishing/topic.html."""
     topic = get_object_or_404(Topic, slug=slug)
+    page_cache.depends_on(request, tag("topic", topic.pk))
     page = _page(request, Article.objects.live().filter(topics=topic).for_listing())
     return render(request, "publishing/topic.html", {"topic": topic, "page": page})
 
@@ -82,6 +109,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def archive_index(request: HttpRequest) -> HttpResponse:
     """Months that have live articles, newest first. Template: publishing/archive_index.html."""
     months = Article.objects.live().datetimes("published_at", "month", order="DESC")
+    shows_live_articles(request)
     return render(request, "publishing/archive_index.html", {"months": months})
 
 

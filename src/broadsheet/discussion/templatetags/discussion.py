@@ -9,16 +9,21 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 
+from broadsheet.lib import page_cache
 from broadsheet.publishing.models import Article
 
-from ..access import build_threads, sees_held_comments, thread_roots
+from ..access import build_threads, sees_held_comments, threads_page
 from ..forms import CommentForm, may_remember, remembered_initial
 from ..models import Comment
-from ..services import can_edit, comments_are_open, comments_are_shown
+from ..services import (
+    can_edit,
+    comments_are_open,
+    comments_are_shown,
+    seconds_until_comments_close,
+)
 
 register = template.Library()
 
@@ -47,12 +52,10 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
     request = context["request"]
     if not comments_are_shown(article) or not article.is_live:
         return {"shown": False}
-    paginator = Paginator(thread_roots(article, request), settings.COMMENTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    roots = list(page.object_list)
-    comments = Comment.objects.filter(thread__in=[root.pk for root in roots]).order_by(
-        "created_at", "id"
-    )
+    shown = threads_page(article, request, request.GET.get("page"))
+    is_open = comments_are_open(article)
+    if is_open:  # a cached copy of the form must go when comments close by age
+        page_cache.cache_until(request, lambda: seconds_until_comments_close(article))
     user = request.user if request.user.is_authenticated else None
     form = context.get("comment_form") or CommentForm(
         initial=remembered_initial(request),
@@ -63,9 +66,9 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
         "shown": True,
         "request": request,
         "article": article,
-        "threads": build_threads(roots, comments, request),
-        "page": page,
-        "open": comments_are_open(article),
+        "threads": build_threads(shown.page.object_list, shown.comments, request),
+        "page": shown.page,
+        "open": is_open,
         "form": form,
         "preview": context.get("comment_preview"),
         "reply_to": context.get("reply_to"),

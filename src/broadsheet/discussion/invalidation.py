@@ -1,0 +1,22 @@
+"""Cached pages a comment change makes stale: its article's page and every list showing
+the article (they show its comment count). Bulk updates that bypass these signals (erasure)
+go through services.refresh_comment_count, which says so too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from broadsheet.lib.page_cache import changed, tag
+
+from .models import Comment
+
+
+def comment_changed(sender: type[Comment], instance: Comment, **kwargs: Any) -> None:
+    changed(tag("article", instance.article_id))
+
+
+def connect() -> None:
+    post_save.connect(comment_changed, sender=Comment, dispatch_uid="page-cache-comment")
+    post_delete.connect(comment_changed, sender=Comment, dispatch_uid="page-cache-comment-del")

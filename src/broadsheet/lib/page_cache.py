@@ -1,0 +1,275 @@
+"""The page cache: whole pages for anonymous readers, kept in the configured cache backend
+and invalidated exactly when something they show changes.
+
+A page lists what it shows while it renders (`depends_on(request, "article:7", ...)`).
+Each such tag has a token in the cache; a change replaces the tokens of the tags it
+touches (`changed(...)`, after the transaction commits). A cached page is served only
+while every token it was stored with is still current, so a reader never sees a page
+older than a change whose request has returned. Tokens are random, not counters, so a
+token evicted from the cache can never come back equal to an old one.
+
+A render that overlaps a change could read the old rows and then the new tokens. A global
+token, replaced by every change, is read before and after rendering; the page is stored
+only if it did not move. Pages also expire on their own after PAGE_CACHE_SECONDS and
+before the next scheduled article goes live (which no write announces).
+
+Only anonymous, impersonal GETs are cached: no signed-in user, no pending messages, no
+held comment of the reader's own, no "remember me" details. The consent choice changes
+the page (the notice, embeds, analytics), so each choice is its own variant.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import brotli
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
+
+logger = logging.getLogger(__name__)
+
+TAG_PREFIX = "page-tag:"
+ENTRY_PREFIX = "page:"
+EVERY_CHANGE = "every-change"
+# Query strings worth caching: none, or a page number. Anything else is rendered each time,
+# so junk parameters cannot fill the cache.
+CACHEABLE_QUERY = re.compile(r"(page=\d{1,6})?")
+DETAILS_COOKIE = "broadsheet_commenter_details"
+OWN_HELD_SESSION_KEY = "own_held_comments"
+# Which live articles there are, and in what order: lists, archives, feeds.
+LIVE_ARTICLES = "live-articles"
+# Compressed once when stored, so a hit sends stored bytes; best first.
+ENCODINGS = ("br", "gzip")
+
+
+def tag(kind: str, pk: object) -> str:
+    """The tag of one row a page shows: tag("article", 7) is "article:7"."""
+    return f"{kind}:{pk}"
+
+
+def depends_on(request: HttpRequest, *tags: str) -> None:
+    """Record that the page being rendered shows what `tags` name."""
+    recorded: set[str] | None = getattr(request, "page_cache_tags", None)
+    if recorded is not None:
+        recorded.update(tags)
+
+
+def cache_until(request: HttpRequest, seconds: Callable[[], float | None]) -> None:
+    """The page being rendered changes by itself after `seconds()` (a scheduled article
+    going live), or never when that is None. Called only when the page will be stored, so
+    pages that are not cost nothing."""
+    current = getattr(request, "page_cache_seconds", None)
+    if current is not None and (due := seconds()) is not None:
+        request.page_cache_seconds = min(current, due)  # type: ignore[attr-defined]
+
+
+def changed(*tags: str) -> None:
+    """Invalidate every cached page showing one of `tags`: at once, and again when the
+    current transaction commits. The second is what counts: a page rendered from the old
+    rows before the commit is never served after it. The first makes the change show to
+    whatever reads pages inside the same transaction (the test suite runs in one)."""
+    if tags:
+        _replace_tokens((*tags, EVERY_CHANGE))
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(lambda: _replace_tokens((*tags, EVERY_CHANGE)))
+
+
+def _replace_tokens(tags: Iterable[str]) -> None:
+    try:
+        cache.set_many({TAG_PREFIX + tag: secrets.token_hex(8) for tag in tags}, timeout=None)
+    except Exception:
+        # Pages expire after PAGE_CACHE_SECONDS anyway; say loudly that they may be stale.
+        logger.exception("Could not invalidate cached pages for %s", sorted(tags))
+
+
+def _current_tokens(tags: Iterable[str]) -> dict[str, str]:
+    """The current token of each tag, making one for a tag that has none (new, or evicted)."""
+    keys = [TAG_PREFIX + tag for tag in tags]
+    found: dict[str, str] = cache.get_many(keys)
+    missing = {key: secrets.token_hex(8) for key in keys if key not in found}
+    for key, token in missing.items():
+        # add(): if another worker made a token first, use that one.
+        if not cache.add(key, token, timeout=None):
+            token = cache.get(key) or ""
+        found[key] = token
+    return {key[len(TAG_PREFIX) :]: value for key, value in found.items()}
+
+
+@functools.cache
+def _configuration() -> str:
+    """A fingerprint of what shapes every page besides the data: the settings and the code
+    and templates. Cached pages outlive a restart in a shared cache; a deploy or a changed
+    setting must not serve pages made by the old ones."""
+    simple = (str, int, float, bool, tuple, list, type(None))
+    values = sorted(
+        (name, repr(getattr(settings, name)))
+        for name in dir(settings)
+        if name.isupper() and isinstance(getattr(settings, name), simple)
+    )
+    package = Path(__file__).resolve().parent.parent
+    code = max(
+        path.stat().st_mtime_ns
+        for path in package.rglob("*")
+        if path.is_file() and path.suffix != ".pyc"
+    )
+    return hashlib.sha256(repr((values, code)).encode()).hexdigest()[:16]
+
+
+@receiver(setting_changed)
+def _forget_configuration(**kwargs: Any) -> None:
+    _configuration.cache_clear()
+
+
+def _variant(request: HttpRequest) -> str | None:
+    """The cache key of this request's shared page, or None when the page is personal."""
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        return None
+    if not CACHEABLE_QUERY.fullmatch(request.META.get("QUERY_STRING", "")):
+        return None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return None
+    if request.COOKIES.get("messages") or request.COOKIES.get(DETAILS_COOKIE):
+        return None
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key is not None:
+        if session.get(OWN_HELD_SESSION_KEY) or session.get("_messages"):
+            return None
+    consent = getattr(request, "consent", None)
+    choice = "none" if consent is None else ",".join(sorted(consent.categories)) or "necessary"
+    raw = f"{_configuration()}|{request.get_host()}|{request.get_full_path()}|{choice}"
+    return ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _etag(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=12).hexdigest()
+
+
+def _compressed(content: bytes) -> dict[str, bytes]:
+    return {
+        "br": brotli.compress(content, quality=5),
+        "gzip": gzip.compress(content, compresslevel=6, mtime=0),
+    }
+
+
+def _accepted(request: HttpRequest) -> str | None:
+    offered = request.headers.get("Accept-Encoding", "")
+    accepted = {part.split(";")[0].strip().lower() for part in offered.split(",")}
+    return next((encoding for encoding in ENCODINGS if encoding in accepted), None)
+
+
+def _answer(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+    """The stored page, compressed as the browser accepts; ConditionalGetMiddleware turns
+    it into a 304 when the browser already has these bytes."""
+    encoding = _accepted(request)
+    content = entry["encoded"][encoding] if encoding else entry["content"]
+    response = HttpResponse(content)
+    for header, value in entry["headers"]:
+        response[header] = value
+    if encoding:
+        response["Content-Encoding"] = encoding
+        response["ETag"] = quote_etag(f"{entry['etag']}-{encoding}")
+    else:
+        response["ETag"] = quote_etag(entry["etag"])
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _mark_public(response: HttpResponse) -> None:
+    patch_vary_headers(response, ["Accept-Encoding", "Cookie"])
+    shared = settings.PAGE_CACHE_SHARED_SECONDS
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    if shared:
+        patch_cache_control(response, s_maxage=shared)
+
+
+class PageCacheMiddleware:
+    """Serve and store shared pages. Placed after the session, authentication, messages
+    and consent middleware (it needs what they read) and around the views."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = _variant(request)
+        if key is None:
+            return self.get_response(request)
+        try:
+            entry = cache.get(key)
+            if (
+                entry
+                and timezone.now().timestamp() < entry["expires_at"]
+                and _current_tokens(entry["tags"]) == entry["tags"]
+            ):
+                return _answer(request, entry)
+            before = _current_tokens([EVERY_CHANGE])
+        except Exception:
+            logger.warning("Page cache unavailable; rendering.", exc_info=True)
+            return self.get_response(request)
+        request.page_cache_tags = set()  # type: ignore[attr-defined]
+        request.page_cache_seconds = float(settings.PAGE_CACHE_SECONDS)  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        if self._storable(request, response):
+            self._store(request, response, key, before)
+        return response
+
+    @staticmethod
+    def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and bool(request.page_cache_tags)  # type: ignore[attr-defined]
+            and "private" not in response.get("Cache-Control", "")
+            and "no-store" not in response.get("Cache-Control", "")
+            # A session made during the render (a held comment, a message) is personal.
+            and not getattr(getattr(request, "session", None), "modified", False)
+        )
+
+    @staticmethod
+    def _store(
+        request: HttpRequest, response: HttpResponse, key: str, before: dict[str, str]
+    ) -> None:
+        content = response.content
+        etag = _etag(content)
+        response["ETag"] = quote_etag(etag)
+        response["Last-Modified"] = http_date()
+        _mark_public(response)
+        tags: set[str] = request.page_cache_tags  # type: ignore[attr-defined]
+        seconds = int(request.page_cache_seconds)  # type: ignore[attr-defined]
+        try:
+            tokens = _current_tokens([*tags, EVERY_CHANGE])
+            if tokens.pop(EVERY_CHANGE) != before[EVERY_CHANGE] or seconds <= 0:
+                return  # something changed while this page rendered: do not keep it
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in {"set-cookie", "content-length", "etag"}
+            ]
+            entry = {
+                "tags": tokens,
+                "content": content,
+                "encoded": _compressed(content),
+                "etag": etag,
+                "headers": headers,
+                # Checked against the site's clock: scheduled articles go live by that clock.
+                "expires_at": timezone.now().timestamp() + seconds,
+            }
+            cache.set(key, entry, timeout=seconds)
+        except Exception:
+            logger.warning("Could not store a page in the cache.", exc_info=True)

@@ -1,0 +1,153 @@
+"""What the page cache shares, with whom, and how it answers: personal pages are never
+shared, each consent choice has its own page, stored pages go out compressed with an ETag
+and answer conditional requests with 304."""
+
+from __future__ import annotations
+
+import gzip
+from typing import Any
+
+import brotli
+import pytest
+from django.test import Client, override_settings
+
+from broadsheet.discussion.models import Comment
+from broadsheet.publishing.models import Article
+from tests.conftest import SAME_ORIGIN, UNREACHABLE_CACHE, make_article
+from tests.discussion.conftest import post_form
+
+pytestmark = pytest.mark.django_db
+HIT = "X-Page-Cache"
+
+
+@pytest.fixture
+def article() -> Article:
+    return make_article("Bus lanes on the high street", slug="bus-lanes")
+
+
+def hit(client: Client, path: str, **headers: str) -> bool:
+    return client.get(path, headers=headers).headers.get(HIT) == "hit"
+
+
+def test_a_second_anonymous_visit_is_served_from_the_cache(
+    client: Client, article: Article
+) -> None:
+    assert not hit(client, "/articles/bus-lanes/")
+    assert hit(Client(), "/articles/bus-lanes/"), "another anonymous reader shares the page"
+
+
+def test_signed_in_readers_get_their_own_pages(
+    client: Client, article: Article, reader: Any
+) -> None:
+    client.get("/articles/bus-lanes/")
+    client.force_login(reader)
+
+    response = client.get("/articles/bus-lanes/")
+
+    assert response.headers.get(HIT) != "hit"
+    assert "Log out" in response.content.decode()
+    assert not hit(client, "/articles/bus-lanes/")
+
+
+def test_a_reader_with_a_held_comment_sees_it_and_others_do_not(
+    client: Client, article: Article
+) -> None:
+    Client().get("/articles/bus-lanes/")  # the shared page, now cached
+
+    post_form(client, article, name="Lowri Bevan", body="Held for now, I expect.")
+    assert Comment.objects.get().status == Comment.Status.HELD
+
+    own = client.get("/articles/bus-lanes/")
+    assert own.headers.get(HIT) != "hit"
+    assert "Held for now, I expect." in own.content.decode()
+    shared = Client().get("/articles/bus-lanes/")
+    assert "Held for now, I expect." not in shared.content.decode()
+
+
+def test_each_consent_choice_has_its_own_page(client: Client, article: Article) -> None:
+    first = client.get("/")
+    assert "data-consent-notice" in first.content.decode()
+    client.post("/cookies/reject-all/", {"next": "/"}, headers=SAME_ORIGIN)
+
+    after = client.get("/")
+
+    assert after.headers.get(HIT) != "hit"
+    assert "data-consent-notice" not in after.content.decode()
+    client.get("/")  # the page after the choice showed its message; this one is shared
+    assert hit(client, "/")
+    assert "data-consent-notice" in Client().get("/").content.decode()
+
+
+def test_other_query_strings_are_not_cached(client: Client, article: Article) -> None:
+    client.get("/?utm_source=newsletter")
+    assert not hit(client, "/?utm_source=newsletter")
+    client.get("/?page=1")
+    assert hit(client, "/?page=1")
+
+
+def test_stored_pages_are_compressed_tagged_and_revalidated(
+    client: Client, article: Article
+) -> None:
+    plain = client.get("/articles/bus-lanes/").content
+
+    as_brotli = client.get("/articles/bus-lanes/", headers={"Accept-Encoding": "gzip, br"})
+    as_gzip = client.get("/articles/bus-lanes/", headers={"Accept-Encoding": "gzip"})
+
+    assert as_brotli["Content-Encoding"] == "br"
+    assert brotli.decompress(as_brotli.content) == plain
+    assert as_gzip["Content-Encoding"] == "gzip"
+    assert gzip.decompress(as_gzip.content) == plain
+    assert "Accept-Encoding" in as_gzip["Vary"] and "Cookie" in as_gzip["Vary"]
+    assert as_gzip["ETag"] != as_brotli["ETag"]
+    cache_control = {part.strip() for part in as_gzip["Cache-Control"].split(",")}
+    assert {"public", "max-age=0", "must-revalidate"} <= cache_control
+
+    again = client.get(
+        "/articles/bus-lanes/",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": as_gzip["ETag"]},
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+@override_settings(PAGE_CACHE_SHARED_SECONDS=30)
+def test_a_cdn_may_keep_pages_when_configured(client: Client, article: Article) -> None:
+    client.get("/articles/bus-lanes/")
+    assert "s-maxage=30" in client.get("/articles/bus-lanes/")["Cache-Control"]
+
+
+def test_pages_render_when_the_cache_is_down(client: Client, article: Article) -> None:
+    with override_settings(CACHES=UNREACHABLE_CACHE):
+        response = client.get("/articles/bus-lanes/")
+
+    assert response.status_code == 200
+    assert "Bus lanes on the high street" in response.content.decode()
+
+
+def test_a_setting_change_is_not_hidden_by_a_cached_page(client: Client, article: Article) -> None:
+    client.get("/")
+    with override_settings(SITE_NAME="The Quayside Post"):
+        assert "The Quayside Post" in client.get("/").content.decode()
+
+
+def test_the_anonymous_comment_form_is_checked_by_origin(client: Client, article: Article) -> None:
+    data = {"name": "Ola Nowak", "body": "From elsewhere?", "save": "1"}
+
+    forged = client.post(
+        "/articles/bus-lanes/comment/", data, headers={"Origin": "https://evil.example"}
+    )
+    bare = client.post("/articles/bus-lanes/comment/", data)
+
+    assert forged.status_code == bare.status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_a_signed_in_reader_also_needs_the_csrf_token(article: Article, reader: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)
+    data = {"body": "Signed in, no token.", "save": "1"}
+
+    response = client.post("/articles/bus-lanes/comment/", data, headers=SAME_ORIGIN)
+
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
