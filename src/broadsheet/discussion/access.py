@@ -138,6 +138,8 @@ def _comments_on_page(roots: QuerySet[Comment], number: int) -> tuple[list[Comme
     thread_count = roots.order_by().values("article").annotate(total=Count("pk")).values("total")
     rows = list(
         Comment.objects.filter(thread__in=on_page)
+        # What the page never shows: the Markdown source, the e-mail, screening data.
+        .defer("body_source", "email", "address_hash", "held_reasons", "spam_score")
         .annotate(thread_count=Subquery(thread_count))
         .order_by("created_at", "id")
     )

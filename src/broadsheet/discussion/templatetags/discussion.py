@@ -9,17 +9,16 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 
 from broadsheet.lib import page_cache
+from broadsheet.lib.dates import formatter
 from broadsheet.publishing.models import Article
 
 from ..access import build_threads, sees_held_comments, threads_page
+from ..comment_html import CommentTree
 from ..forms import CommentForm, may_remember, remembered_initial
-from ..models import Comment
 from ..services import (
-    can_edit,
     comments_are_open,
     comments_are_shown,
     seconds_until_comments_close,
@@ -35,16 +34,8 @@ def comment_date(value: datetime | None) -> str:
     (UTC from the database), so the conversion is done here."""
     if value is None:
         return ""
-    return format_date(
-        timezone.localtime(value) if timezone.is_aware(value) else value,
-        settings.COMMENT_DATE_FORMAT,
-    )
-
-
-@register.filter
-def editable_by(comment: Comment, user: Any) -> bool:
-    """Whether `user` may still edit `comment` (their own, within the edit window)."""
-    return can_edit(comment, user)
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return formatter(settings.COMMENT_DATE_FORMAT)(local)
 
 
 @register.inclusion_tag("discussion/_comments.html", takes_context=True)
@@ -57,6 +48,8 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
     if is_open:  # a cached copy of the form must go when comments close by age
         page_cache.cache_until(request, lambda: seconds_until_comments_close(article))
     user = request.user if request.user.is_authenticated else None
+    # Moderators get the moderation bar on each comment and see held ones inline.
+    moderator = sees_held_comments(request)
     form = context.get("comment_form") or CommentForm(
         initial=remembered_initial(request),
         logged_in=user is not None,
@@ -66,7 +59,9 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
         "shown": True,
         "request": request,
         "article": article,
-        "threads": build_threads(shown.page.object_list, shown.comments, request),
+        "threads": CommentTree(
+            request=request, user=user, open=is_open, moderator=moderator, date=comment_date
+        ).render(build_threads(shown.page.object_list, shown.comments, request)),
         "page": shown.page,
         "open": is_open,
         "form": form,
@@ -75,6 +70,4 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
         "user": user,
         "needs_confirmation": user is not None and not user.can_comment_as_registered,
         "count": article.comment_count,
-        # Moderators get the moderation bar on each comment and see held ones inline.
-        "moderator": sees_held_comments(request),
     }
