@@ -48,13 +48,14 @@ class CommentTree:
         user: Any,
         open: bool,
         moderator: bool,
-        date: Callable[[datetime], str],
+        date: Callable[[datetime], str],  # formats a datetime in the site's zone
     ) -> None:
         self.request = request
         self.user = user
         self.open = open
         self.moderator = moderator
         self.date = date
+        self.zone = timezone.get_current_timezone()
         self.permalink = _url_pattern("discussion:permalink")
         self.reply = _url_pattern("discussion:reply")
         self.edit = _url_pattern("discussion:edit")
@@ -85,11 +86,11 @@ class CommentTree:
             else name
         )
         created = comment.created_at
-        local = timezone.localtime(created) if timezone.is_aware(created) else created
+        local = timezone.localtime(created, self.zone) if timezone.is_aware(created) else created
         submitted = (
             f'<p class="submitted" id="{anchor}-by">Submitted by {shown_name}'
             f"{'' if comment.is_verified else ' (not verified)'} on "
-            f'<time datetime="{local.isoformat()}">{escape(self.date(created))}</time>'
+            f'<time datetime="{local.isoformat()}">{escape(self.date(local))}</time>'
             f"{EDITED if comment.edited_at else ''}</p>"
         )
         note = HELD_BY_YOU if node.own_held else HELD_FOR_REVIEW if node.held else ""

@@ -46,6 +46,10 @@ def _lookup(names: list[str], field: str) -> Part:
     return lambda when: names[when.month - 1]
 
 
+def _literal(text: str) -> Part:
+    return lambda when: text
+
+
 @functools.cache
 def _compiled(fmt: str, language: str | None) -> Part:
     parts: list[Part] = []
@@ -54,14 +58,14 @@ def _compiled(fmt: str, language: str | None) -> Part:
         if not piece:
             continue
         if piece.startswith("\\"):
-            parts.append(lambda when, text=piece[1:]: text)
+            parts.append(_literal(piece[1:]))
         elif piece.isalpha():
             make = _SPECIFIERS.get(piece) or _NAMES.get(piece)
             if make is None:
                 return lambda when: str(dateformat.format(when, fmt))
             parts.append(make())
         else:
-            parts.append(lambda when, text=piece: text)
+            parts.append(_literal(piece))
     return lambda when: "".join(part(when) for part in parts)
 
 

@@ -60,7 +60,11 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
         "request": request,
         "article": article,
         "threads": CommentTree(
-            request=request, user=user, open=is_open, moderator=moderator, date=comment_date
+            request=request,
+            user=user,
+            open=is_open,
+            moderator=moderator,
+            date=formatter(settings.COMMENT_DATE_FORMAT),
         ).render(build_threads(shown.page.object_list, shown.comments, request)),
         "page": shown.page,
         "open": is_open,
