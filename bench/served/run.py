@@ -1,0 +1,295 @@
+"""bench/run: the served site against the physical limit of this machine.
+
+A fresh site in a temporary directory (one article of about 1,300 words with 200 threaded
+comments, bench/served/seed.py), served by `broadsheet serve` with its default workers
+(one per CPU) and the default cache (files under var/cache, shared by the workers), then
+measured with wrk from the same machine:
+
+  a. the article from the page cache, anonymous, gzip accepted as a browser does;
+  b. the same page rendered every time (PAGE_CACHE_SECONDS=0);
+  c. anonymous comment posts from a bounded number of clients, each acknowledged post
+     (302) checked against the database;
+  d. nginx serving the page cache's own bytes (plain and .gz) with the same headers:
+     the limit for (a).
+
+Spam checks that hold a program's posts (form age, rate limits, duplicates) and the
+anonymous-comment hold are switched off, so every post should publish. Prints one table;
+the targets are printed beside the numbers, never asserted. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import shutil
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import quote
+
+from .report import Posting, Row, code, machine, report
+from .tools import (
+    Nginx,
+    Server,
+    broadsheet,
+    fetch,
+    find_tools,
+    free_port,
+    sqlite_commit_ms,
+    wrk,
+)
+
+HERE = Path(__file__).resolve().parent
+SERVER_ENV = {
+    "SPAM_MIN_FORM_SECONDS": "0",
+    "COMMENT_RATE_LIMIT_ADDRESS": "",
+    "COMMENT_RATE_LIMIT_EMAIL": "",
+    "COMMENT_DUPLICATE_WINDOW_SECONDS": "0",
+    "COMMENTS_HOLD_ANONYMOUS": "false",
+}
+GZIP = {"Accept-Encoding": "gzip"}
+# Headers nginx makes itself; every other header of the cached page is copied to it.
+OWN_HEADERS = {
+    "date",
+    "server",
+    "content-length",
+    "content-type",
+    "content-encoding",
+    "etag",
+    "last-modified",
+    "connection",
+    "transfer-encoding",
+}
+WARM_UP = 6  # requests before a measured run: each worker has served its first
+BENCH_POSTS = "%from the served-page bench."  # LIKE pattern of post.lua's bodies
+
+
+def arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=15, help="each page run (default 15)")
+    parser.add_argument("--connections", type=int, default=32, help="page runs (default 32)")
+    parser.add_argument("--post-seconds", type=int, default=10, help="the posting run (10)")
+    parser.add_argument("--post-clients", type=int, default=16, help="posting clients (16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary site")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        help="serve the broadsheet package from this src/ directory instead of the working "
+        "tree (e.g. a commit exported with `git archive HEAD src | tar -x -C DIR`)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = arguments(argv)
+    # Ctrl-C raises KeyboardInterrupt; TERM and HUP end the same way, through every
+    # `with` below, so no server or nginx outlives the bench.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda number, frame: sys.exit(128 + number))
+    tools = find_tools()
+    home = Path(tempfile.mkdtemp(prefix="broadsheet-served-"))
+    try:
+        measure(args, tools, home)
+        return 0
+    except KeyboardInterrupt:
+        print("\nInterrupted; servers stopped.", file=sys.stderr)
+        return 130
+    finally:
+        if args.keep:
+            print(f"Site kept in {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, tools: dict[str, str], home: Path) -> None:
+    source = {"PYTHONPATH": str(args.src.resolve())} if args.src else {}
+    print(f"Machine: {machine()}", flush=True)
+    print(f"Code: {code(args.src)}", flush=True)
+    print(f"Building the site in {home} ...", flush=True)
+    broadsheet(home, "migrate", "--noinput", env=source)
+    lines = broadsheet(
+        home,
+        "shell",
+        "--no-imports",
+        "-c",
+        f"import runpy; runpy.run_path({str(HERE / 'seed.py')!r})",
+        env=source,
+    ).splitlines()
+    slug, summary = lines[-1].strip(), lines[-2].strip()
+    print(f"Site: {summary}.", flush=True)
+    commit_p50, commit_p99 = sqlite_commit_ms(home)
+    page_path = f"/articles/{slug}/"
+    load = (
+        "-t",
+        str(args.threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{args.seconds}s",
+        "-H",
+        "Accept-Encoding: gzip",
+        # Slow answers are measured, not dropped as wrk's default 2 s timeout would.
+        "--timeout",
+        "10s",
+    )
+    rows: dict[str, Row] = {}
+
+    print("a. the cached page ...", flush=True)
+    with Server(home, free_port(), {**SERVER_ENV, **source}) as server:
+        row = rows["a"] = Row("a. article, page cache (hit)", None)
+        url = server.url + page_path
+        first = fetch(url, GZIP)
+        if first.status != 200:
+            sys.exit(f"GET {page_path} answered {first.status}; cannot measure.")
+        if not wait_for_hit(url):
+            row.notes.append(
+                "never saw X-Page-Cache: hit in 10 GETs; headers of the last: "
+                + ", ".join(f"{k}: {v}" for k, v in fetch(url, GZIP).headers.items())
+            )
+        plain, packed = fetch(url), fetch(url, GZIP)
+        if packed.headers.get("content-encoding") != "gzip":
+            row.notes.append(f"gzip asked, got {packed.headers.get('content-encoding')!r}")
+            packed.body = gzip.compress(plain.body, mtime=0)
+        elif gzip.decompress(packed.body) != plain.body:
+            row.notes.append("the gzip and plain cached bodies differ")
+        row.result = wrk(tools["wrk"], url, *load, server_pid=server.pid)
+        if fetch(url, GZIP).headers.get("x-page-cache") != "hit":
+            row.notes.append("after the run the page was no longer a cache hit")
+        memory(row, server)
+    headers = {k: v for k, v in plain.headers.items() if k not in OWN_HEADERS}
+    shown_at = re.search(rb'name="shown_at" value="([^"]*)"', plain.body)
+
+    print("d. nginx with the same bytes ...", flush=True)
+    nginx_home = home / "nginx"
+    nginx_home.mkdir()
+    with Nginx(
+        tools["nginx"], nginx_home, free_port(), page_path, plain.body, packed.body, headers
+    ) as nginx:
+        row = rows["d"] = Row("d. nginx, the same bytes from a file", None)
+        check = fetch(nginx.url, GZIP)
+        if check.body != packed.body or check.headers.get("content-encoding") != "gzip":
+            row.notes.append("nginx did not send the cached gzip bytes")
+        row.result = wrk(tools["wrk"], nginx.url, *load, server_pid=nginx.pid)
+
+    print("b. the page rendered every time ...", flush=True)
+    uncached = {**SERVER_ENV, **source, "PAGE_CACHE_SECONDS": "0"}
+    with Server(home, free_port(), uncached) as server:
+        row = rows["b"] = Row("b. article, page cache off", None)
+        url = server.url + page_path
+        check = fetch(url, GZIP)
+        if check.status != 200 or "x-page-cache" in check.headers:
+            row.notes.append(
+                f"status {check.status}, X-Page-Cache {check.headers.get('x-page-cache')!r}"
+            )
+        for _ in range(WARM_UP):  # templates compiled, lazy imports done, in each worker
+            fetch(url, GZIP)
+        row.result = wrk(tools["wrk"], url, *load, server_pid=server.pid)
+        memory(row, server)
+
+    print("c. comment posts ...", flush=True)
+    posting = Posting()
+    with Server(home, free_port(), {**SERVER_ENV, **source}) as server:
+        row = rows["c"] = Row(f"c. comment posts, {args.post_clients} clients", None)
+        if shown_at is None:
+            row.notes.append("no shown_at field in the page: posts go without it")
+        stamp = quote(shown_at.group(1).decode(), safe="") if shown_at else ""
+        for number in range(WARM_UP):
+            form = f"name=Warm-up&body=Warm-up+post+{number}.&shown_at={stamp}&save=1"
+            fetch(
+                f"{server.url}/articles/{slug}/comment/",
+                {"Origin": server.url, "Content-Type": "application/x-www-form-urlencoded"},
+                form.encode(),
+            )
+        row.result = wrk(
+            tools["wrk"],
+            server.url,
+            "-t",
+            str(min(args.threads, args.post_clients)),
+            "-c",
+            str(args.post_clients),
+            "-d",
+            f"{args.post_seconds}s",
+            "--timeout",
+            "10s",
+            script=HERE / "post.lua",
+            script_args=(f"/articles/{slug}/comment/", server.url, stamp),
+            server_pid=server.pid,
+        )
+        read_posting(row.result.output, posting)
+        posting.seconds = row.result.seconds
+        database = home / "var" / "broadsheet.sqlite3"
+        wait_until_still(database)
+        posting.stored = stored_posts(database)
+        posting.missing_ids = missing(database, row.result.output)
+        memory(row, server)
+
+    print()
+    print(f"Machine: {machine()}")
+    print(f"Code: {code(args.src)}")
+    print(report(rows, posting, (commit_p50, commit_p99), args))
+
+
+def memory(row: Row, server: Server) -> None:
+    assert server.sampler is not None
+    row.workers_mb, row.main_mb = server.sampler.workers_mb(), server.sampler.main_mb()
+    row.workers_pss_mb = server.sampler.workers_mb(pss=True)
+
+
+def wait_for_hit(url: str, tries: int = 10) -> bool:
+    for _ in range(tries):
+        if fetch(url, GZIP).headers.get("x-page-cache") == "hit":
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def read_posting(output: str, posting: Posting) -> None:
+    for name in ("sent", "acknowledged"):
+        match = re.search(rf"^{name} (\d+)$", output, re.MULTILINE)
+        setattr(posting, name, int(match.group(1)) if match else 0)
+    match = re.search(r"^other statuses (.*)$", output, re.MULTILINE)
+    posting.other_statuses = match.group(1).strip() if match else "?"
+
+
+def _connect(database: Path) -> closing[sqlite3.Connection]:
+    return closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30))
+
+
+def stored_posts(database: Path) -> dict[str, int]:
+    with _connect(database) as connection:
+        rows = connection.execute(
+            "SELECT status, count(*) FROM discussion_comment WHERE body_source LIKE ? "
+            "GROUP BY status",
+            (BENCH_POSTS,),
+        ).fetchall()
+    return {status: count for status, count in rows}
+
+
+def wait_until_still(database: Path) -> None:
+    """wrk stops without reading its last responses; let the server finish those posts."""
+    last, still_since, deadline = -1, time.monotonic(), time.monotonic() + 30
+    while time.monotonic() < deadline:
+        count = sum(stored_posts(database).values())
+        if count != last:
+            last, still_since = count, time.monotonic()
+        elif time.monotonic() - still_since > 1.5:
+            return
+        time.sleep(0.25)
+
+
+def missing(database: Path, output: str) -> list[str]:
+    """Acknowledged comment ids (from the redirects) that the database does not have."""
+    match = re.search(r"^acknowledged ids (.*)$", output, re.MULTILINE)
+    ids = match.group(1).split() if match else []
+    numbers = [int(value) for value in ids if value.isdigit()]
+    with _connect(database) as connection:
+        found = {pk for (pk,) in connection.execute("SELECT id FROM discussion_comment")}
+    return [value for value in ids if not value.isdigit()] + [
+        str(pk) for pk in numbers if pk not in found
+    ]
