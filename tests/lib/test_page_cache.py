@@ -151,3 +151,56 @@ def test_a_signed_in_reader_also_needs_the_csrf_token(article: Article, reader: 
 
     assert response.status_code == 403
     assert not Comment.objects.exists()
+
+
+def test_a_transaction_replaces_each_tag_once_at_its_commit(article: Article) -> None:
+    from unittest import mock
+
+    from django.db import connection, transaction
+
+    from broadsheet.lib import page_cache
+
+    with mock.patch.object(page_cache, "_replace_tokens") as replace:
+        with transaction.atomic():
+            page_cache.changed("article:1")
+            page_cache.changed("article:1", "topic:2")
+            [flush] = [
+                callback
+                for _, callback, _ in connection.run_on_commit
+                if getattr(callback, "__name__", "") == "flush"
+            ]
+        immediate = [sorted(call.args[0]) for call in replace.call_args_list]
+        flush()  # what the commit runs (the test's own transaction never commits)
+        at_commit = sorted(replace.call_args_list[-1].args[0])
+
+    every = page_cache.EVERY_CHANGE
+    assert immediate == [["article:1", every], ["article:1", every, "topic:2"]]
+    # The test's own transaction made other changes before (its fixtures); each tag once.
+    assert {"article:1", "topic:2", every} <= set(at_commit)
+    assert len(at_commit) == len(set(at_commit))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_rollback_the_next_transaction_registers_its_own_commit() -> None:
+    from django.db import connection, transaction
+
+    from broadsheet.lib import page_cache
+
+    def flushes() -> int:
+        return sum(
+            getattr(callback, "__name__", "") == "flush"
+            for _, callback, _ in connection.run_on_commit
+        )
+
+    before = flushes()
+    try:
+        with transaction.atomic():
+            page_cache.changed("article:3")
+            assert flushes() == before + 1
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert flushes() == before  # the savepoint's callback went with it
+    with transaction.atomic():
+        page_cache.changed("article:3")
+        assert flushes() == before + 1
