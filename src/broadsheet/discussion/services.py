@@ -233,7 +233,9 @@ def post_comment(
     return PostOutcome(comment, duplicate=False)
 
 
-def refresh_comment_count(article_id: int) -> None:
+def published_comment_count() -> Coalesce:
+    """An article's published comments, counted in the database, for an UPDATE of
+    Article.comment_count over any set of articles."""
     published = (
         Comment.objects.published()
         .filter(article=OuterRef("pk"))
@@ -242,7 +244,11 @@ def refresh_comment_count(article_id: int) -> None:
         .annotate(total=Count("pk"))
         .values("total")
     )
-    Article.objects.filter(pk=article_id).update(comment_count=Coalesce(Subquery(published), 0))
+    return Coalesce(Subquery(published), 0)
+
+
+def refresh_comment_count(article_id: int) -> None:
+    Article.objects.filter(pk=article_id).update(comment_count=published_comment_count())
     page_cache.changed(page_cache.tag("article", article_id))
 
 

@@ -35,8 +35,7 @@ from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
@@ -44,7 +43,7 @@ from tqdm import tqdm
 from broadsheet.accounts.models import User
 from broadsheet.demo import generated as text
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.services import reply_parent
+from broadsheet.discussion.services import published_comment_count, reply_parent
 from broadsheet.lib.rendering import html_to_text, render_article_markdown, render_comment_markdown
 from broadsheet.publishing.models import Article, Author, Byline, Topic
 
@@ -549,16 +548,8 @@ def insert_comments(comments: list[Comment]) -> None:
 
 def refresh_comment_counts(first_pk: int, last_pk: int) -> None:
     """`discussion.services.refresh_comment_count()` for a range of articles, in one UPDATE."""
-    published = (
-        Comment.objects.published()
-        .filter(article=OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
     Article.objects.filter(pk__range=(first_pk, last_pk)).update(
-        comment_count=Coalesce(Subquery(published), 0)
+        comment_count=published_comment_count()
     )
 
 
