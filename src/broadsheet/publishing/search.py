@@ -11,14 +11,19 @@
 Both weigh title above standfirst above body, and both return only Article.objects.live().
 The index holds drafts too: visibility is applied at query time, so a scheduled article
 turns up in results when its time comes without anything being reindexed.
+
+Results are fetched a page at a time (`SearchResults`): a big archive matches tens of
+thousands of articles for a common word, and snippets are the expensive part, so only the
+rows a reader is shown get them.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
@@ -29,9 +34,10 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Article
+from .models import Article, ArticleQuerySet
 
 FTS_TABLE = "publishing_article_fts"
+SQLITE_LIVE_INDEX = "publishing_article_search_live"  # migration 0004
 
 # bm25() weights per FTS column (title, standfirst, body_text); PostgreSQL gets the same
 # order from the A/B/C labels and ts_rank's default weights (1.0, 0.4, 0.2).
@@ -56,19 +62,88 @@ class SearchResult:
     rank: float  # higher is better; comparable only within one result list
 
 
-def search_articles(query: str, limit: int = 100) -> list[SearchResult]:
-    """Live articles matching `query`, best first.
+class SearchResults(Sequence[SearchResult]):
+    """The best `limit` live matches for a query, best first, read from the database a
+    slice at a time; what a Paginator needs.
+
+    len() costs one query, a count that stops at `limit`; a slice or an index costs one
+    query for its rows and their snippets, plus the articles (`_results()`). Nothing is
+    kept between calls, so iterate once, or take list() of it. This base class is the
+    empty result, for a query with no words in it; each backend subclasses it.
+    """
+
+    def __init__(self, limit: int = 0) -> None:
+        self.limit = max(limit, 0)
+        self._count: int | None = None
+
+    def _count_matches(self) -> int:
+        """How many live articles match, counting no further than self.limit."""
+        return 0
+
+    def _fetch(self, offset: int, count: int) -> list[SearchResult]:
+        """The results at positions offset to offset + count - 1 (within the limit)."""
+        return []
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self._count_matches() if self.limit else 0
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> SearchResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[SearchResult]: ...
+    def __getitem__(self, index: int | slice) -> SearchResult | list[SearchResult]:
+        if isinstance(index, slice):
+            return self._slice(index)
+        if index < 0:
+            index += len(self)
+        found = self._slice(slice(index, index + 1)) if 0 <= index < self.limit else []
+        if not found:
+            raise IndexError("search result index out of range")
+        return found[0]
+
+    def _slice(self, key: slice) -> list[SearchResult]:
+        start, stop, step = key.start or 0, key.stop, key.step or 1
+        if start < 0 or (stop is not None and stop < 0) or step != 1:
+            # Counted from the end or stepped: only the count says which positions those are.
+            positions = range(len(self))[key]
+            if not positions:
+                return []
+            low, high = min(positions), max(positions)
+            rows = self._slice(slice(low, high + 1))
+            return [rows[p - low] for p in positions if p - low < len(rows)]
+        stop = self.limit if stop is None else min(stop, self.limit)
+        return self._fetch(start, stop - start) if stop > start else []
+
+    def __iter__(self) -> Iterator[SearchResult]:
+        return iter(self[:])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SearchResults | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable as they are
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} limit={self.limit}>"
+
+
+def search_articles(query: str, limit: int = 100) -> SearchResults:
+    """Live articles matching `query`, best first, at most `limit` of them.
 
     Any text is acceptable input: operators, quotes, stray punctuation and SQL-looking
-    fragments give results or an empty list, never a database error.
+    fragments give results or no results, never a database error.
     """
     query = unicodedata.normalize("NFKC", query).replace("\x00", "").strip()
     if not query or limit <= 0:
-        return []
+        return SearchResults()
     if connection.vendor == "postgresql":
-        return _search_postgresql(query, limit)
+        return _PostgreSQLResults(query, limit)
     if connection.vendor == "sqlite":
-        return _search_sqlite(query, limit)
+        match = fts5_match_expression(query)
+        return _SQLiteResults(match, limit) if match else SearchResults()
     raise NotImplementedError(f"Search supports SQLite and PostgreSQL, not {connection.vendor}.")
 
 
@@ -85,25 +160,66 @@ def fts5_match_expression(query: str) -> str:
     return " ".join(terms)
 
 
-def _search_sqlite(query: str, limit: int) -> list[SearchResult]:
-    match = fts5_match_expression(query)
-    if not match:
-        return []
-    live_sql, live_params = Article.objects.live().order_by().values("pk").query.sql_with_params()
-    weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
-    # bm25() is lower-is-better; negated so both backends rank the same way round.
-    sql = f"""
-        SELECT rowid, -bm25({FTS_TABLE}, {weights}) AS score,
-               snippet({FTS_TABLE}, 1, %s, %s, '…', {SNIPPET_TOKENS}),
-               snippet({FTS_TABLE}, 2, %s, %s, '…', {SNIPPET_TOKENS})
-        FROM {FTS_TABLE}
-        WHERE {FTS_TABLE} MATCH %s AND rowid IN ({live_sql})
-        ORDER BY score DESC, rowid DESC
-        LIMIT %s
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_START, _STOP, _START, _STOP, match, *live_params, limit])
-        return _results(cursor.fetchall())
+class _SQLiteResults(SearchResults):
+    def __init__(self, match: str, limit: int) -> None:
+        super().__init__(limit)
+        self.match = match
+
+    def _live_matches(self) -> tuple[str, list[Any]]:
+        """FROM and WHERE for the live articles matching, as (sql, params).
+
+        FTS5 must drive: the match yields its rowids and each is looked up among the live
+        articles. Written as `rowid IN (live ids)`, or left to the planner as a plain join,
+        SQLite runs the match once for every live article instead (seconds on a big site);
+        CROSS JOIN is how SQLite is told to keep the tables in the order written. The
+        lookup reads the small index of migration 0004, not the article rows (see there).
+        """
+        live = Article.objects.live()
+        live_where, live_params = live.query.get_compiler(connection=connection).compile(
+            live.query.where
+        )
+        table = connection.ops.quote_name(Article._meta.db_table)
+        sql = f"""
+            FROM {FTS_TABLE}
+            CROSS JOIN {table} INDEXED BY {SQLITE_LIVE_INDEX} ON {table}.id = {FTS_TABLE}.rowid
+            WHERE {FTS_TABLE} MATCH %s AND {live_where}
+        """
+        return sql, [self.match, *live_params]
+
+    def _count_matches(self) -> int:
+        matches_sql, params = self._live_matches()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 {matches_sql} LIMIT %s)", [*params, self.limit]
+            )
+            return int(cursor.fetchone()[0])
+
+    def _fetch(self, offset: int, count: int) -> list[SearchResult]:
+        matches_sql, params = self._live_matches()
+        weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
+        # Every match has to be ranked, but only the page's rows get snippets, which read
+        # and tokenize the whole article: the outer query matches again, joined to the
+        # page. FTS5 drives there too: looked up by rowid instead, a query ending in a
+        # common prefix ("counc*") would expand the prefix once for every row of the page.
+        # bm25() is lower-is-better; negated so both backends rank the same way round.
+        sql = f"""
+            WITH page AS (
+                SELECT {FTS_TABLE}.rowid AS id, -bm25({FTS_TABLE}, {weights}) AS score
+                {matches_sql}
+                ORDER BY score DESC, id DESC
+                LIMIT %s OFFSET %s
+            )
+            SELECT page.id, page.score,
+                   snippet({FTS_TABLE}, 1, %s, %s, '…', {SNIPPET_TOKENS}),
+                   snippet({FTS_TABLE}, 2, %s, %s, '…', {SNIPPET_TOKENS})
+            FROM {FTS_TABLE} CROSS JOIN page ON page.id = {FTS_TABLE}.rowid
+            WHERE {FTS_TABLE} MATCH %s
+            ORDER BY page.score DESC, page.id DESC
+        """
+        markers = [_START, _STOP, _START, _STOP]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, count, offset, *markers, self.match])
+            return _results(cursor.fetchall())
 
 
 def _document(config: str) -> CombinedExpression:
@@ -115,43 +231,66 @@ def _document(config: str) -> CombinedExpression:
     )
 
 
-def _search_postgresql(query: str, limit: int) -> list[SearchResult]:
-    config = settings.SEARCH_CONFIG
-    # websearch_to_tsquery accepts any string: quotes, "or" and "-word" work as readers
-    # expect and everything else is read as plain words.
-    tsquery = SearchQuery(query, config=config, search_type="websearch")
-    options = {
-        "config": config,
-        "start_sel": _START,
-        "stop_sel": _STOP,
-        "max_words": SNIPPET_TOKENS,
-        "min_words": SNIPPET_TOKENS // 2,
-        "max_fragments": 2,
-        "fragment_delimiter": " … ",
-    }
-    rows = (
-        Article.objects.live()
-        .alias(document=_document(config))
-        .filter(document=tsquery)
-        .annotate(
-            rank=SearchRank(_document(config), tsquery),
-            standfirst_snippet=SearchHeadline(_disguise_lt("standfirst"), tsquery, **options),
-            body_snippet=SearchHeadline(_disguise_lt("body_text"), tsquery, **options),
+class _PostgreSQLResults(SearchResults):
+    def __init__(self, query: str, limit: int) -> None:
+        super().__init__(limit)
+        self.config = settings.SEARCH_CONFIG
+        # websearch_to_tsquery accepts any string: quotes, "or" and "-word" work as readers
+        # expect and everything else is read as plain words.
+        self.tsquery = SearchQuery(query, config=self.config, search_type="websearch")
+
+    def _matches(self) -> ArticleQuerySet:
+        return (
+            Article.objects.live()
+            .alias(document=_document(self.config))
+            .filter(document=self.tsquery)
         )
-        .order_by("-rank", "-published_at", "-id")
-        .values_list("pk", "rank", "standfirst_snippet", "body_snippet")[:limit]
-    )
-    return _results(list(rows))
+
+    def _count_matches(self) -> int:
+        # Counted in full, not stopped at the limit like on SQLite: with a LIMIT the planner
+        # may scan the table in order, parsing every article until enough match, which takes
+        # minutes when the matches are the newest articles, as they are for news.
+        return min(self._matches().count(), self.limit)
+
+    def _fetch(self, offset: int, count: int) -> list[SearchResult]:
+        options = {
+            "config": self.config,
+            "start_sel": _START,
+            "stop_sel": _STOP,
+            "max_words": SNIPPET_TOKENS,
+            "min_words": SNIPPET_TOKENS // 2,
+            "max_fragments": 2,
+            "fragment_delimiter": " … ",
+        }
+        # With a LIMIT, PostgreSQL computes ts_headline() after sorting: for the rows up to
+        # the end of the page, not for every match.
+        rows = (
+            self._matches()
+            .annotate(
+                rank=SearchRank(_document(self.config), self.tsquery),
+                standfirst_snippet=SearchHeadline(
+                    _disguise_lt("standfirst"), self.tsquery, **options
+                ),
+                body_snippet=SearchHeadline(_disguise_lt("body_text"), self.tsquery, **options),
+            )
+            .order_by("-rank", "-published_at", "-id")
+            .values_list("pk", "rank", "standfirst_snippet", "body_snippet")[
+                offset : offset + count
+            ]
+        )
+        return _results(list(rows))
 
 
 def _results(rows: list[tuple[Any, ...]]) -> list[SearchResult]:
     """SearchResults from (article id, rank, standfirst snippet, body snippet) rows."""
-    # Fetched through live() again, so an article unpublished between the two queries drops.
-    articles = Article.objects.live().for_listing().in_bulk([row[0] for row in rows])
+    # Checked with is_live again, so an article unpublished between the two queries drops.
+    # Not with live() in the query: SQLite, which has no statistics, would then walk its
+    # index of every live article rather than look up these few by primary key.
+    articles = Article.objects.for_listing().in_bulk([row[0] for row in rows])
     return [
         SearchResult(articles[pk], _highlight(standfirst, body), float(rank))
         for pk, rank, standfirst, body in rows
-        if pk in articles
+        if pk in articles and articles[pk].is_live
     ]
 
 
