@@ -8,6 +8,12 @@ class DiscussionConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
+        from broadsheet.lib.page_cache import personal_when_present
+
         from . import invalidation
+        from .access import OWN_HELD_SESSION_KEY
+        from .forms import DETAILS_COOKIE
 
         invalidation.connect()
+        # The article page shows a reader's own held comments and remembered details.
+        personal_when_present(cookie=DETAILS_COOKIE, session_key=OWN_HELD_SESSION_KEY)

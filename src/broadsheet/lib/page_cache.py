@@ -49,12 +49,24 @@ EVERY_CHANGE = "every-change"
 # Query strings worth caching: none, or a page number. Anything else is rendered each time,
 # so junk parameters cannot fill the cache.
 CACHEABLE_QUERY = re.compile(r"(page=\d{1,6})?")
-DETAILS_COOKIE = "broadsheet_commenter_details"
-OWN_HELD_SESSION_KEY = "own_held_comments"
+# A cookie or session key that makes a page the reader's own (pending messages here; apps
+# add theirs with personal_when_present()), so it is never shared.
+PERSONAL_COOKIES = {"messages"}
+PERSONAL_SESSION_KEYS = {"_messages"}
 # Which live articles there are, and in what order: lists, archives, feeds.
 LIVE_ARTICLES = "live-articles"
 # Compressed once when stored, so a hit sends stored bytes; best first.
 ENCODINGS = ("br", "gzip")
+
+
+def personal_when_present(*, cookie: str = "", session_key: str = "") -> None:
+    """Pages for a reader with this cookie (or session key) set are personal: called by
+    an app whose pages show what it holds (discussion: remembered details, own held
+    comments)."""
+    if cookie:
+        PERSONAL_COOKIES.add(cookie)
+    if session_key:
+        PERSONAL_SESSION_KEYS.add(session_key)
 
 
 def tag(kind: str, pk: object) -> str:
@@ -167,11 +179,11 @@ def _variant(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return None
-    if request.COOKIES.get("messages") or request.COOKIES.get(DETAILS_COOKIE):
+    if any(request.COOKIES.get(name) for name in PERSONAL_COOKIES):
         return None
     session = getattr(request, "session", None)
     if session is not None and session.session_key is not None:
-        if session.get(OWN_HELD_SESSION_KEY) or session.get("_messages"):
+        if any(session.get(key) for key in PERSONAL_SESSION_KEYS):
             return None
     consent = getattr(request, "consent", None)
     choice = "none" if consent is None else ",".join(sorted(consent.categories)) or "necessary"
