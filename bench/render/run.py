@@ -16,10 +16,11 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench.timing import timed
 
 TARGET_UNCACHED_P50_MS = 15.0
 PARAGRAPH = (
@@ -93,17 +94,7 @@ def _article_with_comments(comments: int) -> str:
 
 
 def _timed(call: Callable[[], Any], iterations: int) -> tuple[list[float], list[float]]:
-    """Wall-clock and CPU milliseconds of each call. CPU time (this thread's) is what the
-    page costs; on a busy shared machine the wall clock also counts waiting for a core."""
-    for _ in range(10):  # warm up: templates compiled, connections open
-        call()
-    wall, cpu = [], []
-    for _ in range(iterations):
-        wall_start, cpu_start = time.perf_counter_ns(), time.thread_time_ns()
-        call()
-        cpu.append((time.thread_time_ns() - cpu_start) / 1e6)
-        wall.append((time.perf_counter_ns() - wall_start) / 1e6)
-    return wall, cpu
+    return timed(call, iterations, warm_up=10)  # templates compiled, connections open
 
 
 def _row(name: str, timings: tuple[list[float], list[float]], reference: float) -> str:

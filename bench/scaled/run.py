@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.timing import timed
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 TARGET_RATIO = 1.5
 PAGES = [
@@ -203,14 +205,8 @@ def _timed(client, url: str, iterations: int) -> dict:
         assert response.status_code == 200, f"{url}: {response.status_code}"
         assert response.get("X-Page-Cache") != "hit", f"{url} came from the page cache"
 
-    for _ in range(5):  # warm-up: templates compiled, SQLite pages in memory
-        get()
-    wall, cpu = [], []
-    for _ in range(iterations):
-        wall_start, cpu_start = time.perf_counter_ns(), time.thread_time_ns()
-        get()
-        cpu.append((time.thread_time_ns() - cpu_start) / 1e6)
-        wall.append((time.perf_counter_ns() - wall_start) / 1e6)
+    # Warm-up: templates compiled, SQLite pages in memory.
+    wall, cpu = timed(get, iterations, warm_up=5)
     wall.sort()
     cpu.sort()
     p90 = max(0, int(len(cpu) * 0.9) - 1)
