@@ -138,6 +138,10 @@ ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
 # a CDN or reverse proxy keep them too, which delays changes by up to that long.
 PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_SHARED_SECONDS = _int("PAGE_CACHE_SHARED_SECONDS", 0)
+# Each server process also keeps up to this many bytes of whole responses the page cache
+# has served, sent again without entering Django while nothing changed
+# (broadsheet/lib/page_replay.py); 0 turns that off.
+PAGE_REPLAY_MAX_BYTES = _int("PAGE_REPLAY_MAX_BYTES", 32 * 1024 * 1024)
 
 # Reader comments.
 COMMENTS_PER_PAGE = _int("COMMENTS_PER_PAGE", 50)  # top-level threads per page

@@ -39,4 +39,10 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent and policies"
 
     def ready(self) -> None:
+        from broadsheet.lib.page_cache import varies_with_cookie
+
+        from .services import COOKIE_NAME
+
         post_migrate.connect(grant_editor_permissions, sender=self)
+        # Each choice gets its own shared pages (the notice, embeds, analytics).
+        varies_with_cookie(COOKIE_NAME)

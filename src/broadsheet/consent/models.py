@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from broadsheet.lib import page_cache
 from broadsheet.lib.rendering import render_article_markdown
 
 NECESSARY = "necessary"
@@ -17,6 +18,7 @@ NECESSARY = "necessary"
 # a consent cookie); any save or deletion of a policy page forgets it, so a new version asks
 # readers again at once.
 POLICY_VERSION_CACHE_KEY = "consent:cookie-policy-version"
+COOKIE_POLICY = "cookie-policy"  # the page cache tag of the published cookie policy
 
 
 def forget_policy_version() -> None:
@@ -24,6 +26,9 @@ def forget_policy_version() -> None:
     # could otherwise cache the old version from the not yet committed database.
     cache.delete(POLICY_VERSION_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(POLICY_VERSION_CACHE_KEY))
+    # Pages are shared per consent choice, and a new cookie policy voids every choice:
+    # copies of pages kept for a choice (lib/page_replay.py) must go too.
+    page_cache.changed(COOKIE_POLICY)
 
 
 class CookieCategory(models.Model):

@@ -53,6 +53,12 @@ CACHEABLE_QUERY = re.compile(r"(page=\d{1,6})?")
 # add theirs with personal_when_present()), so it is never shared.
 PERSONAL_COOKIES = {"messages"}
 PERSONAL_SESSION_KEYS = {"_messages"}
+# Cookies whose value selects one of several shared variants of a page (the consent
+# choice): registered by their app with varies_with_cookie(), read by lib/page_replay.py.
+VARIANT_COOKIES: list[str] = []
+# Set on a hit's request (its WSGI environ): until when lib/page_replay.py may send the
+# same response again without asking Django.
+REPLAYABLE_UNTIL = "broadsheet.page_cache.replayable_until"
 # Which live articles there are, and in what order: lists, archives, feeds.
 LIVE_ARTICLES = "live-articles"
 # Compressed once when stored, so a hit sends stored bytes; best first.
@@ -67,6 +73,13 @@ def personal_when_present(*, cookie: str = "", session_key: str = "") -> None:
         PERSONAL_COOKIES.add(cookie)
     if session_key:
         PERSONAL_SESSION_KEYS.add(session_key)
+
+
+def varies_with_cookie(name: str) -> None:
+    """Each value of this cookie gets its own variant of the shared pages (an app that
+    keys pages on what the cookie carries, as consent does with the reader's choice)."""
+    if name not in VARIANT_COOKIES:
+        VARIANT_COOKIES.append(name)
 
 
 def tag(kind: str, pk: object) -> str:
@@ -202,8 +215,8 @@ def _compressed(content: bytes) -> dict[str, bytes]:
     }
 
 
-def _accepted(request: HttpRequest) -> str | None:
-    offered = request.headers.get("Accept-Encoding", "")
+def preferred_encoding(offered: str) -> str | None:
+    """The best stored encoding an Accept-Encoding header takes, or None."""
     accepted = {part.split(";")[0].strip().lower() for part in offered.split(",")}
     return next((encoding for encoding in ENCODINGS if encoding in accepted), None)
 
@@ -211,7 +224,7 @@ def _accepted(request: HttpRequest) -> str | None:
 def _answer(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
     """The stored page, compressed as the browser accepts; ConditionalGetMiddleware turns
     it into a 304 when the browser already has these bytes."""
-    encoding = _accepted(request)
+    encoding = preferred_encoding(request.headers.get("Accept-Encoding", ""))
     # Only compressed copies are kept (a hit then reads a fifth of the bytes); the rare
     # client that takes neither gets the gzip copy unpacked.
     content = entry["encoded"][encoding] if encoding else gzip.decompress(entry["encoded"]["gzip"])
@@ -253,6 +266,7 @@ class PageCacheMiddleware:
                 and timezone.now().timestamp() < entry["expires_at"]
                 and _current_tokens(entry["tags"]) == entry["tags"]
             ):
+                request.META[REPLAYABLE_UNTIL] = entry["expires_at"]
                 return _answer(request, entry)
             before = _current_tokens([EVERY_CHANGE])
         except Exception:

@@ -1,0 +1,192 @@
+"""Replay, before Django runs, the responses the page cache has just served.
+
+Profiling a cache hit (bench/README.md, "Served pages") showed almost all of its time in
+what surrounds the lookup: building the request, fourteen middleware, reading the page and
+one token per tag from the cache, and the response object. This WSGI wrapper keeps, in
+each worker process, a copy of whole responses the page cache answered (status, every
+header the middleware added, the compressed body) and sends that copy again for the same
+request while nothing has changed.
+
+"Nothing has changed" is one read of the page cache's global token, which every change
+replaces (`page_cache.changed()`). A different token empties the copies; the next request
+goes through Django, which checks the page's own tags and, if the page is still current,
+answers it from the shared cache again, and that answer is copied. So a replayed page is
+never older than a change whose request has returned, on any worker or server sharing the
+cache, which is the page cache's own promise.
+
+Only requests that the page cache itself would share are replayed, and only when it is
+cheap to tell: GET, no session or personal cookie, no conditional or range headers, a
+cacheable query string, a compressed encoding accepted. The raw values of the cookies the
+page varies with (the consent choice) are part of the key; copies made for a request with
+cookies last at most REPLAY_COOKIE_SECONDS, so a consent that expires, or a cookie policy
+version scheduled to appear, reaches the reader within that time. Everything else goes
+through Django unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http.cookie import parse_cookie
+
+from . import page_cache
+
+logger = logging.getLogger(__name__)
+
+REPLAY_COOKIE_SECONDS = 60
+# Request headers that ask for something other than the whole page as stored.
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class Replay:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    until: float
+
+
+class PageReplay:
+    """WSGI middleware: `application = PageReplay(get_wsgi_application())`."""
+
+    def __init__(self, app: WSGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.copies: OrderedDict[tuple[str, ...], Replay] = OrderedDict()
+        self.size = 0
+        self.token: str | None = None  # the global token the copies were made under
+        self.lock = threading.Lock()
+        _instances.add(self)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        key = self._key(environ)
+        if key is None:
+            return self.app(environ, start_response)
+        try:
+            token = cache.get(page_cache.TAG_PREFIX + page_cache.EVERY_CHANGE)
+        except Exception:
+            return self.app(environ, start_response)  # the page cache will say it is down
+        if token != self.token:
+            self.forget(token)
+        copy = self.copies.get(key)
+        if copy is not None and token is not None and time.time() < copy.until:
+            start_response(copy.status, copy.headers)
+            return [copy.body]
+        return self._through_django(environ, start_response, key, token)
+
+    def forget(self, token: str | None = None) -> None:
+        with self.lock:
+            self.copies.clear()
+            self.size = 0
+            self.token = token
+
+    def _through_django(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        key: tuple[str, ...],
+        token: str | None,
+    ) -> Iterable[bytes]:
+        sent: list[Any] = []
+
+        def remember(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, remember)
+        until = environ.get(page_cache.REPLAYABLE_UNTIL)
+        if until is None or token is None or not sent or not sent[0].startswith("200"):
+            return result
+        status, headers = sent
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()  # Django's request_finished; the server would have called it
+        if "HTTP_COOKIE" in environ:
+            until = min(until, time.time() + REPLAY_COOKIE_SECONDS)
+        self._keep(key, Replay(status, list(headers), body, until), token)
+        return [body]
+
+    def _keep(self, key: tuple[str, ...], copy: Replay, token: str) -> None:
+        if len(copy.body) > self.max_bytes:
+            return
+        with self.lock:
+            if token != self.token:
+                return  # something changed while Django answered
+            previous = self.copies.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous.body)
+            while self.copies and self.size + len(copy.body) > self.max_bytes:
+                _, oldest = self.copies.popitem(last=False)
+                self.size -= len(oldest.body)
+            self.copies[key] = copy
+            self.size += len(copy.body)
+
+    @staticmethod
+    def _key(environ: dict[str, Any]) -> tuple[str, ...] | None:
+        """The request as the page cache would tell it apart, or None when it might be
+        personal or is not a plain GET of a whole page."""
+        if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in _CONDITIONAL):
+            return None
+        query = environ.get("QUERY_STRING", "")
+        if not page_cache.CACHEABLE_QUERY.fullmatch(query):
+            return None
+        offered = environ.get("HTTP_ACCEPT_ENCODING", "")
+        encoding = page_cache.preferred_encoding(offered)
+        if encoding is None:
+            return None
+        variant = ""
+        raw_cookies = environ.get("HTTP_COOKIE")
+        if raw_cookies:
+            cookies = parse_cookie(raw_cookies)
+            if settings.SESSION_COOKIE_NAME in cookies or any(
+                cookies.get(name) for name in page_cache.PERSONAL_COOKIES
+            ):
+                return None
+            variant = "\n".join(cookies.get(name, "") for name in page_cache.VARIANT_COOKIES)
+        return (
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("HTTP_HOST", ""),
+            environ.get("HTTP_X_FORWARDED_HOST", ""),
+            environ.get("HTTP_X_FORWARDED_PROTO", ""),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            query,
+            encoding,
+            variant,
+        )
+
+
+_instances: weakref.WeakSet[PageReplay] = weakref.WeakSet()
+
+
+@receiver(setting_changed)
+def _forget_copies(**kwargs: Any) -> None:
+    for instance in _instances:
+        instance.forget()
+
+
+def wrap(app: WSGIApp) -> WSGIApp:
+    """The application `broadsheet serve` runs: `app` behind the replay when the page
+    cache and PAGE_REPLAY_MAX_BYTES are on."""
+    if not settings.PAGE_CACHE_SECONDS or settings.PAGE_REPLAY_MAX_BYTES <= 0:
+        return app
+    return PageReplay(app, settings.PAGE_REPLAY_MAX_BYTES)
