@@ -204,3 +204,15 @@ def test_after_a_rollback_the_next_transaction_registers_its_own_commit() -> Non
     with transaction.atomic():
         page_cache.changed("article:3")
         assert flushes() == before + 1
+
+
+def test_the_request_that_stores_a_page_gets_the_stored_bytes(
+    client: Client, article: Article
+) -> None:
+    first = client.get("/articles/bus-lanes/", headers={"Accept-Encoding": "gzip"})
+    second = client.get("/articles/bus-lanes/", headers={"Accept-Encoding": "gzip"})
+
+    assert first.headers.get(HIT) != "hit" and second.headers[HIT] == "hit"
+    assert first["Content-Encoding"] == "gzip"
+    assert first.content == second.content, "compressed once, when stored"
+    assert first["ETag"] == second["ETag"]

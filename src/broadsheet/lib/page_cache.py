@@ -221,9 +221,10 @@ def preferred_encoding(offered: str) -> str | None:
     return next((encoding for encoding in ENCODINGS if encoding in accepted), None)
 
 
-def _answer(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+def _answer(request: HttpRequest, entry: dict[str, Any], *, hit: bool = True) -> HttpResponse:
     """The stored page, compressed as the browser accepts; ConditionalGetMiddleware turns
-    it into a 304 when the browser already has these bytes."""
+    it into a 304 when the browser already has these bytes. Also the answer to the request
+    that stored it, so the page is not compressed a second time on its way out."""
     encoding = preferred_encoding(request.headers.get("Accept-Encoding", ""))
     # Only compressed copies are kept (a hit then reads a fifth of the bytes); the rare
     # client that takes neither gets the gzip copy unpacked.
@@ -236,7 +237,8 @@ def _answer(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
         response["ETag"] = quote_etag(f"{entry['etag']}-{encoding}")
     else:
         response["ETag"] = quote_etag(entry["etag"])
-    response["X-Page-Cache"] = "hit"
+    if hit:
+        response["X-Page-Cache"] = "hit"
     return response
 
 
@@ -276,7 +278,9 @@ class PageCacheMiddleware:
         request.page_cache_seconds = float(settings.PAGE_CACHE_SECONDS)  # type: ignore[attr-defined]
         response = self.get_response(request)
         if self._storable(request, response):
-            self._store(request, response, key, before)
+            entry = self._store(request, response, key, before)
+            if entry is not None:
+                return _answer(request, entry, hit=False)
         return response
 
     @staticmethod
@@ -295,7 +299,7 @@ class PageCacheMiddleware:
     @staticmethod
     def _store(
         request: HttpRequest, response: HttpResponse, key: str, before: dict[str, str]
-    ) -> None:
+    ) -> dict[str, Any] | None:
         content = response.content
         etag = _etag(content)
         response["ETag"] = quote_etag(etag)
@@ -306,7 +310,7 @@ class PageCacheMiddleware:
         try:
             tokens = _current_tokens([*tags, EVERY_CHANGE])
             if tokens.pop(EVERY_CHANGE) != before[EVERY_CHANGE] or seconds <= 0:
-                return  # something changed while this page rendered: do not keep it
+                return None  # something changed while this page rendered: do not keep it
             headers = [
                 (name, value)
                 for name, value in response.items()
@@ -323,3 +327,5 @@ class PageCacheMiddleware:
             cache.set(key, entry, timeout=seconds)
         except Exception:
             logger.warning("Could not store a page in the cache.", exc_info=True)
+            return None
+        return entry
