@@ -69,7 +69,10 @@ def code(source: Path | None) -> str:
 
 
 def report(
-    rows: dict[str, Row], posting: Posting, commit_ms: tuple[float, float], args: argparse.Namespace
+    rows: dict[str, Row],
+    posting: Posting,
+    commit_ms: tuple[float, float] | None,
+    args: argparse.Namespace,
 ) -> str:
     nginx = rows["d"].result.rps if rows["d"].result else float("nan")
     lines = [
@@ -114,10 +117,13 @@ def report(
         f"{len(posting.missing_ids)}; other answers: {posting.other_statuses or 'none'}.",
         f"  ({stored - posting.acknowledged + len(posting.missing_ids)} stored posts were not "
         "acknowledged: wrk stops without reading the responses still in flight.)",
-        f"Disk: one SQLite commit (WAL, synchronous=FULL) on the site's directory: "
-        f"p50 {commit_ms[0]:.2f} ms, p99 {commit_ms[1]:.2f} ms "
-        f"(at most {1000 / commit_ms[0]:,.0f} commits/s one after another).",
     ]
+    if commit_ms is not None:
+        lines.append(
+            f"Disk: one SQLite commit (WAL, synchronous=FULL) on the site's directory: "
+            f"p50 {commit_ms[0]:.2f} ms, p99 {commit_ms[1]:.2f} ms "
+            f"(at most {1000 / commit_ms[0]:,.0f} commits/s one after another)."
+        )
     peaks = [mb for key in "abc" if key in rows for mb in rows[key].workers_mb]
     mains = ", ".join(f"{key} {rows[key].main_mb:.0f}" for key in "abc" if key in rows)
     pss = "; ".join(
@@ -129,7 +135,7 @@ def report(
         met = max(peaks) < TARGET_WORKER_MB
         lines.append(
             f"Workers < {TARGET_WORKER_MB} MB each: {'met' if met else 'NOT met'} "
-            f"(largest {max(peaks):.0f} MB); granian's main process: {mains} MB. "
+            f"(largest {max(peaks):.0f} MB); granian's main process (largest): {mains} MB. "
             f"Peak PSS per worker (forked pages split with the main process): {pss} MB."
         )
     return "\n".join(lines + notes(rows))

@@ -12,6 +12,9 @@ measured with wrk from the same machine:
   d. nginx serving the page cache's own bytes (plain and .gz) with the same headers:
      the limit for (a).
 
+With --scaled, the same again with two servers sharing PostgreSQL and Redis behind nginx
+(bench/served/shapes.py), printed beside the first table; (d) is not run again.
+
 Spam checks that hold a program's posts (form age, rate limits, duplicates) and the
 anonymous-comment hold are switched off, so every post should publish. Prints one table;
 the targets are printed beside the numbers, never asserted. See bench/README.md.
@@ -24,18 +27,17 @@ import gzip
 import re
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
-from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
 from .report import Posting, Row, code, machine, report
+from .shapes import Shape, scaled_shape, sqlite_shape
 from .tools import (
+    Front,
     Nginx,
-    Server,
     broadsheet,
     fetch,
     find_tools,
@@ -66,7 +68,6 @@ OWN_HEADERS = {
     "transfer-encoding",
 }
 WARM_UP = 6  # requests before a measured run: each worker has served its first
-BENCH_POSTS = "%from the served-page bench."  # LIKE pattern of post.lua's bodies
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
@@ -77,6 +78,12 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--post-clients", type=int, default=16, help="posting clients (16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary site")
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="then measure two servers sharing PostgreSQL and Redis behind nginx "
+        "(127.0.0.1:5432 and :6379; a database and key prefix of the bench's own)",
+    )
     parser.add_argument(
         "--src",
         type=Path,
@@ -95,7 +102,21 @@ def main(argv: list[str]) -> int:
     tools = find_tools()
     home = Path(tempfile.mkdtemp(prefix="broadsheet-served-"))
     try:
-        measure(args, tools, home)
+        print(f"Machine: {machine()}", flush=True)
+        print(f"Code: {code(args.src)}", flush=True)
+        tables = []
+        with sqlite_shape(home / "sqlite") as shape:
+            rows, posting, commit_ms = measure(args, tools, home / "sqlite", shape, None)
+        tables.append((shape, report(rows, posting, commit_ms, args)))
+        if args.scaled:
+            with scaled_shape() as scaled:
+                rows, posting, _ = measure(args, tools, home / "scaled", scaled, rows["d"])
+            tables.append((scaled, report(rows, posting, None, args)))
+        print()
+        print(f"Machine: {machine()}")
+        print(f"Code: {code(args.src)}")
+        for measured, table in tables:
+            print(f"\n### {measured.name}\n\n{table}")
         return 0
     except KeyboardInterrupt:
         print("\nInterrupted; servers stopped.", file=sys.stderr)
@@ -107,23 +128,30 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(home, ignore_errors=True)
 
 
-def measure(args: argparse.Namespace, tools: dict[str, str], home: Path) -> None:
+def measure(
+    args: argparse.Namespace,
+    tools: dict[str, str],
+    home: Path,
+    shape: Shape,
+    limit: Row | None,
+) -> tuple[dict[str, Row], Posting, tuple[float, float] | None]:
+    """Every scenario on one shape; nginx's own run (d) only when no `limit` is given."""
+    home.mkdir(parents=True, exist_ok=True)
     source = {"PYTHONPATH": str(args.src.resolve())} if args.src else {}
-    print(f"Machine: {machine()}", flush=True)
-    print(f"Code: {code(args.src)}", flush=True)
-    print(f"Building the site in {home} ...", flush=True)
-    broadsheet(home, "migrate", "--noinput", env=source)
+    site_env = {**shape.env, **source}
+    print(f"{shape.name}: building the site in {home} ...", flush=True)
+    broadsheet(home, "migrate", "--noinput", env=site_env)
     lines = broadsheet(
         home,
         "shell",
         "--no-imports",
         "-c",
         f"import runpy; runpy.run_path({str(HERE / 'seed.py')!r})",
-        env=source,
+        env=site_env,
     ).splitlines()
     slug, summary = lines[-1].strip(), lines[-2].strip()
     print(f"Site: {summary}.", flush=True)
-    commit_p50, commit_p99 = sqlite_commit_ms(home)
+    commit_ms = sqlite_commit_ms(home) if shape.sqlite_path else None
     page_path = f"/articles/{slug}/"
     load = (
         "-t",
@@ -139,9 +167,13 @@ def measure(args: argparse.Namespace, tools: dict[str, str], home: Path) -> None
         "10s",
     )
     rows: dict[str, Row] = {}
+    served_env = {**SERVER_ENV, **site_env}
+
+    def front(env: dict[str, str]) -> Front:
+        return Front(home, shape.servers, env, tools["nginx"])
 
     print("a. the cached page ...", flush=True)
-    with Server(home, free_port(), {**SERVER_ENV, **source}) as server:
+    with front(served_env) as server:
         row = rows["a"] = Row("a. article, page cache (hit)", None)
         url = server.url + page_path
         first = fetch(url, GZIP)
@@ -158,28 +190,29 @@ def measure(args: argparse.Namespace, tools: dict[str, str], home: Path) -> None
             packed.body = gzip.compress(plain.body, mtime=0)
         elif gzip.decompress(packed.body) != plain.body:
             row.notes.append("the gzip and plain cached bodies differ")
-        row.result = wrk(tools["wrk"], url, *load, server_pid=server.pid)
+        row.result = wrk(tools["wrk"], url, *load, server_pids=server.pids)
         if fetch(url, GZIP).headers.get("x-page-cache") != "hit":
             row.notes.append("after the run the page was no longer a cache hit")
         memory(row, server)
     headers = {k: v for k, v in plain.headers.items() if k not in OWN_HEADERS}
     shown_at = re.search(rb'name="shown_at" value="([^"]*)"', plain.body)
 
-    print("d. nginx with the same bytes ...", flush=True)
-    nginx_home = home / "nginx"
-    nginx_home.mkdir()
-    with Nginx(
-        tools["nginx"], nginx_home, free_port(), page_path, plain.body, packed.body, headers
-    ) as nginx:
-        row = rows["d"] = Row("d. nginx, the same bytes from a file", None)
-        check = fetch(nginx.url, GZIP)
-        if check.body != packed.body or check.headers.get("content-encoding") != "gzip":
-            row.notes.append("nginx did not send the cached gzip bytes")
-        row.result = wrk(tools["wrk"], nginx.url, *load, server_pid=nginx.pid)
+    if limit is not None:
+        rows["d"] = limit
+    else:
+        print("d. nginx with the same bytes ...", flush=True)
+        with Nginx.page(
+            tools["nginx"], home / "nginx", free_port(), page_path, plain.body, packed.body,
+            headers,
+        ) as nginx:  # fmt: skip
+            row = rows["d"] = Row("d. nginx, the same bytes from a file", None)
+            check = fetch(nginx.url, GZIP)
+            if check.body != packed.body or check.headers.get("content-encoding") != "gzip":
+                row.notes.append("nginx did not send the cached gzip bytes")
+            row.result = wrk(tools["wrk"], nginx.url, *load, server_pids=[nginx.pid])
 
     print("b. the page rendered every time ...", flush=True)
-    uncached = {**SERVER_ENV, **source, "PAGE_CACHE_SECONDS": "0"}
-    with Server(home, free_port(), uncached) as server:
+    with front({**served_env, "PAGE_CACHE_SECONDS": "0"}) as server:
         row = rows["b"] = Row("b. article, page cache off", None)
         url = server.url + page_path
         check = fetch(url, GZIP)
@@ -187,14 +220,14 @@ def measure(args: argparse.Namespace, tools: dict[str, str], home: Path) -> None
             row.notes.append(
                 f"status {check.status}, X-Page-Cache {check.headers.get('x-page-cache')!r}"
             )
-        for _ in range(WARM_UP):  # templates compiled, lazy imports done, in each worker
+        for _ in range(WARM_UP * shape.servers):  # templates compiled in every worker
             fetch(url, GZIP)
-        row.result = wrk(tools["wrk"], url, *load, server_pid=server.pid)
+        row.result = wrk(tools["wrk"], url, *load, server_pids=server.pids)
         memory(row, server)
 
     print("c. comment posts ...", flush=True)
     posting = Posting()
-    with Server(home, free_port(), {**SERVER_ENV, **source}) as server:
+    with front(served_env) as server:
         row = rows["c"] = Row(f"c. comment posts, {args.post_clients} clients", None)
         if shown_at is None:
             row.notes.append("no shown_at field in the page: posts go without it")
@@ -219,26 +252,24 @@ def measure(args: argparse.Namespace, tools: dict[str, str], home: Path) -> None
             "10s",
             script=HERE / "post.lua",
             script_args=(f"/articles/{slug}/comment/", server.url, stamp),
-            server_pid=server.pid,
+            server_pids=server.pids,
         )
         read_posting(row.result.output, posting)
         posting.seconds = row.result.seconds
-        database = home / "var" / "broadsheet.sqlite3"
-        wait_until_still(database)
-        posting.stored = stored_posts(database)
-        posting.missing_ids = missing(database, row.result.output)
+        wait_until_still(shape)
+        posting.stored = shape.stored_posts()
+        posting.missing_ids = missing(shape, row.result.output)
         memory(row, server)
-
-    print()
-    print(f"Machine: {machine()}")
-    print(f"Code: {code(args.src)}")
-    print(report(rows, posting, (commit_p50, commit_p99), args))
+    return rows, posting, commit_ms
 
 
-def memory(row: Row, server: Server) -> None:
-    assert server.sampler is not None
-    row.workers_mb, row.main_mb = server.sampler.workers_mb(), server.sampler.main_mb()
-    row.workers_pss_mb = server.sampler.workers_mb(pss=True)
+def memory(row: Row, front: Front) -> None:
+    """Peak memory of every worker of every server; the largest main process."""
+    for server in front.servers:
+        assert server.sampler is not None
+        row.workers_mb += server.sampler.workers_mb()
+        row.workers_pss_mb += server.sampler.workers_mb(pss=True)
+        row.main_mb = max(row.main_mb, server.sampler.main_mb())
 
 
 def wait_for_hit(url: str, tries: int = 10) -> bool:
@@ -257,25 +288,11 @@ def read_posting(output: str, posting: Posting) -> None:
     posting.other_statuses = match.group(1).strip() if match else "?"
 
 
-def _connect(database: Path) -> closing[sqlite3.Connection]:
-    return closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30))
-
-
-def stored_posts(database: Path) -> dict[str, int]:
-    with _connect(database) as connection:
-        rows = connection.execute(
-            "SELECT status, count(*) FROM discussion_comment WHERE body_source LIKE ? "
-            "GROUP BY status",
-            (BENCH_POSTS,),
-        ).fetchall()
-    return {status: count for status, count in rows}
-
-
-def wait_until_still(database: Path) -> None:
+def wait_until_still(shape: Shape) -> None:
     """wrk stops without reading its last responses; let the server finish those posts."""
     last, still_since, deadline = -1, time.monotonic(), time.monotonic() + 30
     while time.monotonic() < deadline:
-        count = sum(stored_posts(database).values())
+        count = sum(shape.stored_posts().values())
         if count != last:
             last, still_since = count, time.monotonic()
         elif time.monotonic() - still_since > 1.5:
@@ -283,13 +300,12 @@ def wait_until_still(database: Path) -> None:
         time.sleep(0.25)
 
 
-def missing(database: Path, output: str) -> list[str]:
+def missing(shape: Shape, output: str) -> list[str]:
     """Acknowledged comment ids (from the redirects) that the database does not have."""
     match = re.search(r"^acknowledged ids (.*)$", output, re.MULTILINE)
     ids = match.group(1).split() if match else []
     numbers = [int(value) for value in ids if value.isdigit()]
-    with _connect(database) as connection:
-        found = {pk for (pk,) in connection.execute("SELECT id FROM discussion_comment")}
+    found = shape.comment_ids()
     return [value for value in ids if not value.isdigit()] + [
         str(pk) for pk in numbers if pk not in found
     ]

@@ -262,36 +262,13 @@ class Server:
             self._log.close()
 
 
-class Nginx:
-    """nginx serving one page's stored bytes (and its .gz sibling) under the same path,
-    with the same response headers, from a minimal configuration in `directory`."""
-
-    def __init__(
-        self,
-        binary: str,
-        directory: Path,
-        port: int,
-        path: str,
-        page: bytes,
-        page_gz: bytes,
-        headers: dict[str, str],
-    ) -> None:
-        self.binary, self.directory, self.port = binary, directory, port
-        self.url = f"http://127.0.0.1:{port}{path}"
-        self.process: subprocess.Popen[bytes] | None = None
-        page_dir = directory / "root" / path.strip("/")
-        page_dir.mkdir(parents=True, exist_ok=True)
-        (page_dir / "index.html").write_bytes(page)
-        (page_dir / "index.html.gz").write_bytes(page_gz)
-        (directory / "temp").mkdir(exist_ok=True)
-        added = "\n".join(
-            f'            add_header {name} "{value}" always;'
-            for name, value in headers.items()
-            if "$" not in value and '"' not in value
-        )
-        user = "user root;" if os.geteuid() == 0 else ""  # workers must read the temp dir
-        temp = directory / "temp"
-        (directory / "nginx.conf").write_text(f"""{user}
+def _nginx_conf(directory: Path, port: int, body: str, upstream: str = "") -> str:
+    """A minimal nginx configuration in `directory`: one server on `port` whose location
+    block is `body`."""
+    temp = directory / "temp"
+    temp.mkdir(parents=True, exist_ok=True)
+    user = "user root;" if os.geteuid() == 0 else ""  # workers must read the temp dir
+    return f"""{user}
 worker_processes auto;
 pid {directory}/nginx.pid;
 error_log {directory}/error.log warn;
@@ -310,17 +287,65 @@ http {{
     default_type text/html;
     charset utf-8;
     server_tokens off;
+{upstream}
     server {{
         listen 127.0.0.1:{port};
         root {directory}/root;
         location / {{
-            gzip_static on;
-            etag on;
-{added}
+{body}
         }}
     }}
 }}
-""")
+"""
+
+
+class Nginx:
+    """nginx from a configuration written to `directory`: serving one page's stored bytes
+    (and its .gz sibling) with the same response headers (`Nginx.page()`), or in front of
+    servers as the reverse proxy (`Nginx.proxy()`)."""
+
+    def __init__(self, binary: str, directory: Path, port: int, url: str, conf: str) -> None:
+        self.binary, self.directory, self.port, self.url = binary, directory, port, url
+        self.process: subprocess.Popen[bytes] | None = None
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "nginx.conf").write_text(conf)
+
+    @classmethod
+    def page(
+        cls,
+        binary: str,
+        directory: Path,
+        port: int,
+        path: str,
+        page: bytes,
+        page_gz: bytes,
+        headers: dict[str, str],
+    ) -> Nginx:
+        page_dir = directory / "root" / path.strip("/")
+        page_dir.mkdir(parents=True, exist_ok=True)
+        (page_dir / "index.html").write_bytes(page)
+        (page_dir / "index.html.gz").write_bytes(page_gz)
+        added = "\n".join(
+            f'            add_header {name} "{value}" always;'
+            for name, value in headers.items()
+            if "$" not in value and '"' not in value
+        )
+        body = f"            gzip_static on;\n            etag on;\n{added}"
+        url = f"http://127.0.0.1:{port}{path}"
+        return cls(binary, directory, port, url, _nginx_conf(directory, port, body))
+
+    @classmethod
+    def proxy(cls, binary: str, directory: Path, port: int, ports: list[int]) -> Nginx:
+        servers = "\n".join(f"        server 127.0.0.1:{each};" for each in ports)
+        upstream = f"    upstream broadsheet {{\n{servers}\n        keepalive 64;\n    }}"
+        body = """            proxy_pass http://broadsheet;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_buffers 16 32k;"""
+        url = f"http://127.0.0.1:{port}"
+        return cls(binary, directory, port, url, _nginx_conf(directory, port, body, upstream))
 
     @property
     def pid(self) -> int:
@@ -352,6 +377,43 @@ http {{
             stop_group(self.process, grace=5.0)
 
 
+class Front:
+    """What the clients talk to: one `broadsheet serve`, or several behind nginx."""
+
+    def __init__(self, home: Path, count: int, env: dict[str, str], nginx: str) -> None:
+        self.servers = [Server(home, free_port(), env) for _ in range(count)]
+        self.proxy: Nginx | None = None
+        if count > 1:
+            ports = [server.port for server in self.servers]
+            self.proxy = Nginx.proxy(nginx, home / f"proxy-{ports[0]}", free_port(), ports)
+
+    @property
+    def url(self) -> str:
+        return self.proxy.url if self.proxy else self.servers[0].url
+
+    @property
+    def pids(self) -> list[int]:
+        """The processes whose CPU time a request costs: the servers, and nginx in front."""
+        return [server.pid for server in self.servers] + ([self.proxy.pid] if self.proxy else [])
+
+    def __enter__(self) -> Front:
+        try:
+            for server in self.servers:
+                server.__enter__()
+            if self.proxy is not None:
+                self.proxy.__enter__()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proxy is not None:
+            self.proxy.__exit__()
+        for server in reversed(self.servers):
+            server.__exit__()
+
+
 @dataclass
 class WrkResult:
     requests: int
@@ -372,7 +434,7 @@ def wrk(
     *options: str,
     script: Path | None = None,
     script_args: tuple[str, ...] = (),
-    server_pid: int,
+    server_pids: list[int],
 ) -> WrkResult:
     args = [binary, *options, "--latency"]
     if script is not None:
@@ -380,11 +442,11 @@ def wrk(
     args.append(url)
     if script_args:
         args += ["--", *script_args]
-    server_before = cpu_seconds(server_pid)
+    server_before = sum(cpu_seconds(pid) for pid in server_pids)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server_cpu = cpu_seconds(server_pid) - server_before
+    server_cpu = sum(cpu_seconds(pid) for pid in server_pids) - server_before
     wrk_cpu = (children.ru_utime + children.ru_stime) - (
         children_before.ru_utime + children_before.ru_stime
     )
