@@ -8,3 +8,6 @@ class BroadsheetConfig(AppConfig):
 
     name = "broadsheet"
     verbose_name = "Broadsheet"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the site-wide system checks)

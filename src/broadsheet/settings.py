@@ -207,6 +207,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its log line and request id cover all below (broadsheet/lib/request_log.py).
+    "broadsheet.lib.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages the page cache did not compress itself; then 304s for matching ETags.
@@ -216,6 +218,7 @@ MIDDLEWARE = [
     "broadsheet.lib.headers.PermissionsPolicyMiddleware",
     # Outside the session, CSRF and messages middleware, so it sees every cookie they set.
     "broadsheet.consent.middleware.ConsentMiddleware",
+    "broadsheet.lib.replicas.ReplicaMiddleware",  # inside consent, outside sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -285,6 +288,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", _int("CONN_MAX_AGE", 60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+
+def _replica_databases(primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """DATABASE_REPLICA_URLS as the DATABASES entries replica_1, replica_2, ..."""
+    replicas: dict[str, dict[str, Any]] = {}
+    urls = env.str("DATABASE_REPLICA_URLS", default="").replace(",", " ").split()
+    for number, url in enumerate(urls, 1):
+        # Entries are named by position, not shown: they may hold a password.
+        name = f"DATABASE_REPLICA_URLS (entry {number})"
+        if url.split("://", 1)[0] not in {"postgres", "postgresql", "pgsql"}:
+            raise ImproperlyConfigured(f"{name} must be a postgres:// URL")
+        if primary["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"{name} needs DATABASE_URL to be PostgreSQL too")
+        try:
+            config = dict(env.db_url_config(url))
+        except (ValueError, KeyError) as exc:
+            raise ImproperlyConfigured(f"{name} is not a valid URL: {exc}") from exc
+        config.setdefault("CONN_MAX_AGE", primary["CONN_MAX_AGE"])
+        config.setdefault("CONN_HEALTH_CHECKS", primary["CONN_HEALTH_CHECKS"])
+        config["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database
+        replicas[f"replica_{number}"] = config
+    return replicas
+
+
+# Read replicas (broadsheet/lib/replicas.py): PostgreSQL URLs like DATABASE_URL, separated
+# by commas or spaces (percent-encode either in a password). Reads that need not be current
+# go to one of them; writes, migrations and pages the page cache may store use the primary,
+# and so does a client for READ_YOUR_WRITES_SECONDS after it wrote (0: only while writing).
+DATABASES.update(_replica_databases(DATABASES["default"]))
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["broadsheet.lib.replicas.ReplicaRouter"]
+READ_YOUR_WRITES_SECONDS = _int("READ_YOUR_WRITES_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Files under var/ by default: shared by every worker process of one machine, which the
@@ -360,6 +395,8 @@ X_FRAME_OPTIONS = "DENY"
 HTTPS = _bool("HTTPS", False)
 # Off by default: a site reached over plain HTTP (development, tests) must keep working.
 SECURE_SSL_REDIRECT = HTTPS and _bool("SECURE_SSL_REDIRECT", True)
+# A load balancer's health probe usually speaks plain HTTP to the server itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
@@ -407,10 +444,24 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=(), browsing-topics=()"
 )
 
+# Logs go to standard error. LOG_FORMAT=json writes one JSON object a line, for a log
+# collector: every record carries the request id, and every request logs its method, path,
+# status and duration (broadsheet/lib/request_log.py); text keeps plain lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "text" or "json", got {LOG_FORMAT!r}')
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "broadsheet.lib.request_log.RequestIdFilter"}},
+    "formatters": {"json": {"()": "broadsheet.lib.request_log.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from broadsheet.accounts.forms import AdminLoginForm
 from broadsheet.accounts.views import refusing_with_429
+from broadsheet.lib.health import healthz
 from broadsheet.publishing.sitemaps import SITEMAPS
 from broadsheet.publishing.views import robots_txt
 
@@ -21,9 +22,13 @@ urlpatterns = [
     path("accounts/", include("broadsheet.accounts.urls")),
     path("moderation/", include("broadsheet.moderation.urls")),
     path("your-data/", include("broadsheet.moderation.rights_urls")),
+    path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("broadsheet.consent.urls")),
     path("", include("broadsheet.discussion.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]
+
+# A database or cache outage gets a 503 page with Retry-After, anything else the 500 page.
+handler500 = "broadsheet.lib.outage.server_error"

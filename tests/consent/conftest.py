@@ -27,6 +27,7 @@ NECESSARY_COOKIES = {
     "messages",
     "broadsheet_consent",
     "broadsheet_commenter",
+    "broadsheet_primary_until",
 }
 CONSENT_COOKIE = "broadsheet_consent"
 OPTIONAL_CATEGORIES = {"preferences", "statistics", "external-media"}

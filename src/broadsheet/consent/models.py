@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from broadsheet.lib import page_cache
 from broadsheet.lib.rendering import render_article_markdown
+
+logger = logging.getLogger(__name__)
 
 NECESSARY = "necessary"
 # The published cookie policy version is cached (it is read on every request that carries
@@ -24,11 +27,20 @@ COOKIE_POLICY = "cookie-policy"  # the page cache tag of the published cookie po
 def forget_policy_version() -> None:
     # Now, for this process, and again after the commit: a request running between the two
     # could otherwise cache the old version from the not yet committed database.
-    cache.delete(POLICY_VERSION_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(POLICY_VERSION_CACHE_KEY))
+    _delete_policy_version()
+    transaction.on_commit(_delete_policy_version)
     # Pages are shared per consent choice, and a new cookie policy voids every choice:
     # copies of pages kept for a choice (lib/page_replay.py) must go too.
     page_cache.changed(COOKIE_POLICY)
+
+
+def _delete_policy_version() -> None:
+    try:
+        cache.delete(POLICY_VERSION_CACHE_KEY)
+    except Exception:
+        # The policy page is saved all the same; readers are asked again once the cached
+        # version expires (consent.services.POLICY_VERSION_CACHE_SECONDS).
+        logger.exception("Could not forget the cached cookie policy version.")
 
 
 class CookieCategory(models.Model):

@@ -10,6 +10,7 @@ no choice, so the reader is asked again.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from .models import (
     CookieCategory,
     PolicyPage,
 )
+
+logger = logging.getLogger(__name__)
 
 COOKIE_NAME = "broadsheet_consent"
 COOKIE_SALT = "broadsheet.consent"
@@ -50,8 +53,13 @@ def max_age_seconds() -> int:
 
 def current_policy_version() -> int:
     """The version of the published cookie policy (0 while there is none); cached, and
-    forgotten whenever a policy page is saved or deleted."""
-    version = cache.get(POLICY_VERSION_CACHE_KEY)
+    forgotten whenever a policy page is saved or deleted. Without the cache (Redis down) it
+    is read from the database on each call, so pages still render."""
+    try:
+        version = cache.get(POLICY_VERSION_CACHE_KEY)
+    except Exception:
+        logger.warning("Cookie policy version read from the database: the cache failed.")
+        version = None
     if version is None:
         now = timezone.now()
         cookie_policies = PolicyPage.objects.filter(kind=PolicyPage.Kind.COOKIES)
@@ -73,7 +81,10 @@ def current_policy_version() -> int:
         timeout = POLICY_VERSION_CACHE_SECONDS
         if scheduled is not None:
             timeout = max(1, min(timeout, int((scheduled - now).total_seconds())))
-        cache.set(POLICY_VERSION_CACHE_KEY, version, timeout)
+        try:
+            cache.set(POLICY_VERSION_CACHE_KEY, version, timeout)
+        except Exception:
+            pass  # logged above, when the read failed the same way
     return int(version)
 
 
@@ -160,6 +171,7 @@ def necessary_cookie_names() -> set[str]:
         "messages",
         COOKIE_NAME,
         "broadsheet_commenter",
+        "broadsheet_primary_until",  # broadsheet/lib/replicas.py, only with read replicas
     }
 
 

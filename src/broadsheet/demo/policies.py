@@ -206,6 +206,7 @@ Always on: the site cannot work without them, and they are not used to follow yo
 | `messages` | Carries a one-off notice ("your comment was received") to the next page | Moments |
 | `broadsheet_consent` | Remembers the choice you made about cookies | Six months |
 | `broadsheet_commenter` | After you confirm your e-mail, marks your comments verified | One year |
+| `broadsheet_primary_until` | After you post or save, shows you the result at once | Seconds |
 
 ## Preferences
 

@@ -11,7 +11,9 @@ token evicted from the cache can never come back equal to an old one.
 A render that overlaps a change could read the old rows and then the new tokens. A global
 token, replaced by every change, is read before and after rendering; the page is stored
 only if it did not move. Pages also expire on their own after PAGE_CACHE_SECONDS and
-before the next scheduled article goes live (which no write announces).
+before the next scheduled article goes live (which no write announces). Both checks assume
+the render reads committed rows: `rendering_for_cache()` tells lib/replicas.py to read
+from the primary, never from a replica that may lag.
 
 Only anonymous, impersonal GETs are cached: no signed-in user, no pending messages, no
 held comment of the reader's own, no "remember me" details. The consent choice changes
@@ -20,12 +22,14 @@ the page (the notice, embeds, analytics), so each choice is its own variant.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import gzip
 import hashlib
 import logging
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
@@ -46,6 +50,9 @@ logger = logging.getLogger(__name__)
 TAG_PREFIX = "page-tag:"
 ENTRY_PREFIX = "page:"
 EVERY_CHANGE = "every-change"
+# A tag every stored page carries: replaced after the cache was unreachable, so no page
+# stored before an outage is served after it (changes made meanwhile went unannounced).
+EVERY_PAGE = "every-page"
 # Query strings worth caching: none, or a page number. Anything else is rendered each time,
 # so junk parameters cannot fill the cache.
 CACHEABLE_QUERY = re.compile(r"(page=\d{1,6})?")
@@ -63,6 +70,17 @@ REPLAYABLE_UNTIL = "broadsheet.page_cache.replayable_until"
 LIVE_ARTICLES = "live-articles"
 # Compressed once when stored, so a hit sends stored bytes; best first.
 ENCODINGS = ("br", "gzip")
+# True while a page this cache may store renders (see rendering_for_cache()).
+_rendering_for_cache: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "broadsheet_rendering_for_cache", default=False
+)
+
+
+def rendering_for_cache() -> bool:
+    """Whether the page being rendered on this thread may be stored and shared. Its reads
+    must then see every committed change, which lib/replicas.py ensures by sending them to
+    the primary: a page read from a lagging replica would be stored as current."""
+    return _rendering_for_cache.get()
 
 
 def personal_when_present(*, cookie: str = "", session_key: str = "") -> None:
@@ -137,12 +155,45 @@ def _pending_on_commit(connection: Any) -> set[str]:
     return tags
 
 
-def _replace_tokens(tags: Iterable[str]) -> None:
+# Tags whose tokens this process could not replace because the cache was unreachable (a
+# network cut or a restart may keep the pages stored before it): replaced, with every
+# later change, as soon as the cache answers again, before this process serves a page.
+# Any failure to reach the cache adds EVERY_PAGE (see cache_failed()).
+_unreplaced: set[str] = set()
+_unreplaced_lock = threading.Lock()
+
+
+def _replace_tokens(tags: Iterable[str], *, retrying: bool = False) -> None:
+    with _unreplaced_lock:
+        tags = {*tags, *_unreplaced}
+    if not tags:
+        return
     try:
         cache.set_many({TAG_PREFIX + tag: secrets.token_hex(8) for tag in tags}, timeout=None)
     except Exception:
-        # Pages expire after PAGE_CACHE_SECONDS anyway; say loudly that they may be stale.
-        logger.exception("Could not invalidate cached pages for %s", sorted(tags))
+        with _unreplaced_lock:
+            _unreplaced.update((*tags, EVERY_PAGE, EVERY_CHANGE))
+        if not retrying:
+            # Retried on every request until the cache is back (pages expire after
+            # PAGE_CACHE_SECONDS anyway, should this process stop first); say it loudly.
+            logger.exception("Could not invalidate cached pages for %s", sorted(tags))
+        return
+    with _unreplaced_lock:
+        _unreplaced.difference_update(tags)
+
+
+def cache_failed() -> None:
+    """The cache could not be reached: changes made anywhere meanwhile may have gone
+    unannounced, so once it answers again this process drops every stored page."""
+    with _unreplaced_lock:
+        _unreplaced.update((EVERY_PAGE, EVERY_CHANGE))
+
+
+def replace_unreplaced_tokens() -> None:
+    """Make the changes this process could not announce while the cache was down: called
+    before any page is served from the cache (here and in lib/page_replay.py)."""
+    if _unreplaced:
+        _replace_tokens((), retrying=True)
 
 
 def _current_tokens(tags: Iterable[str]) -> dict[str, str]:
@@ -258,6 +309,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        replace_unreplaced_tokens()
         key = _variant(request)
         if key is None:
             return self.get_response(request)
@@ -272,11 +324,16 @@ class PageCacheMiddleware:
                 return _answer(request, entry)
             before = _current_tokens([EVERY_CHANGE])
         except Exception:
+            cache_failed()
             logger.warning("Page cache unavailable; rendering.", exc_info=True)
             return self.get_response(request)
         request.page_cache_tags = set()  # type: ignore[attr-defined]
         request.page_cache_seconds = float(settings.PAGE_CACHE_SECONDS)  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        rendering = _rendering_for_cache.set(True)
+        try:
+            response = self.get_response(request)
+        finally:
+            _rendering_for_cache.reset(rendering)
         if self._storable(request, response):
             entry = self._store(request, response, key, before)
             if entry is not None:
@@ -308,7 +365,7 @@ class PageCacheMiddleware:
         tags: set[str] = request.page_cache_tags  # type: ignore[attr-defined]
         seconds = int(request.page_cache_seconds)  # type: ignore[attr-defined]
         try:
-            tokens = _current_tokens([*tags, EVERY_CHANGE])
+            tokens = _current_tokens([*tags, EVERY_PAGE, EVERY_CHANGE])
             if tokens.pop(EVERY_CHANGE) != before[EVERY_CHANGE] or seconds <= 0:
                 return None  # something changed while this page rendered: do not keep it
             headers = [
@@ -326,6 +383,7 @@ class PageCacheMiddleware:
             }
             cache.set(key, entry, timeout=seconds)
         except Exception:
+            cache_failed()
             logger.warning("Could not store a page in the cache.", exc_info=True)
             return None
         return entry

@@ -76,9 +76,11 @@ class PageReplay:
         key = self._key(environ)
         if key is None:
             return self.app(environ, start_response)
+        page_cache.replace_unreplaced_tokens()  # changes made while the cache was down
         try:
             token = cache.get(page_cache.TAG_PREFIX + page_cache.EVERY_CHANGE)
         except Exception:
+            page_cache.cache_failed()
             return self.app(environ, start_response)  # the page cache will say it is down
         if token != self.token:
             self.forget(token)
