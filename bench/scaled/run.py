@@ -61,7 +61,8 @@ def _broadsheet(home: Path, *args: str) -> None:
 def _make_site(home: Path, articles: int, comments: int, seed: int) -> None:
     """Migrate and generate a site in `home`, unless it already has a database."""
     if (home / "var" / "broadsheet.sqlite3").exists():
-        print(f"Reusing the site in {home} as it is.", flush=True)
+        print(f"Reusing the site in {home}, migrated to the current code.", flush=True)
+        _broadsheet(home, "migrate", "-v", "0")  # a no-op unless the code brought migrations
         _broadsheet(home, "collectstatic", "--noinput", "-v", "0")  # the pages need the manifest
         return
     home.mkdir(parents=True, exist_ok=True)

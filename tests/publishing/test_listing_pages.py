@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from broadsheet.publishing.models import Article, Author, Topic
+from broadsheet.publishing.models import (
+    Article,
+    Author,
+    Byline,
+    Topic,
+    count_live_articles,
+    months_with_live_articles,
+)
 from tests.conftest import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -332,6 +340,63 @@ def test_empty_archive_month_says_nothing_was_published(client: Client, utc: Non
     assert "Nothing was published in June 1999." in response.content.decode()
 
 
+def test_archive_index_puts_articles_in_the_months_of_the_sites_time_zone(
+    client: Client, settings: Any
+) -> None:
+    # Helsinki is UTC+2 in winter and UTC+3 in summer: these fall either side of its
+    # March and April boundaries, which lie on the evenings before in UTC.
+    settings.TIME_ZONE = "Europe/Helsinki"
+    make_article("Last minute of February", published_at=at(2024, 2, 29, 21, 59, 59))
+    make_article("First second of March", published_at=at(2024, 2, 29, 22, 0, 0))
+    make_article("Late night in Helsinki", published_at=at(2024, 3, 31, 23, 30))
+
+    html = client.get("/archive/").content.decode()
+
+    assert re.findall(r'<a href="(/archive/\d+/\d+/)">(\w+)</a>', html) == [
+        ("/archive/2024/4/", "April"),
+        ("/archive/2024/3/", "March"),
+        ("/archive/2024/2/", "February"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "zone",
+    # Whole, half and three-quarter hour offsets; summer time north and south; UTC+14.
+    ["UTC", "Europe/Helsinki", "America/New_York", "Asia/Kathmandu", "Australia/Adelaide",
+     "America/Sao_Paulo", "Pacific/Kiritimati"],
+)  # fmt: skip
+def test_archive_months_match_truncating_every_article_in_the_time_zone(
+    settings: Any, zone: str
+) -> None:
+    # months_with_live_articles() skips down the index instead of truncating every
+    # article's date (what datetimes() does); both must list the same months.
+    settings.TIME_ZONE = zone
+    local = zoneinfo.ZoneInfo(zone)
+    for number in range(30):
+        year, month = 2022 + number // 12, 1 + number % 12
+        start = dt.datetime(year, month, 1, tzinfo=local)
+        if number % 4 == 0:  # the first second of this month
+            make_article(f"Opening {number}", published_at=start)
+        elif number % 4 == 2:  # the last second of the month before
+            make_article(f"Closing {number}", published_at=start - dt.timedelta(seconds=1))
+        elif number % 4 == 3:  # a draft with a time: no month of its own
+            make_article(f"Draft {number}", status=Article.Status.DRAFT, published_at=start)
+    # Due later, whatever the status says: not listed until then.
+    make_article("Coming", published_at=timezone.now() + dt.timedelta(days=40))
+    make_article(
+        "Scheduled",
+        status=Article.Status.SCHEDULED,
+        published_at=timezone.now() + dt.timedelta(days=70),
+    )
+    make_article("Scheduled, now due", status=Article.Status.SCHEDULED)
+
+    truncated = Article.objects.live().datetimes("published_at", "month", order="DESC")
+
+    assert months_with_live_articles() == [timezone.localtime(m).date() for m in truncated]
+    # Fifteen months of 2022-2024 (8 openings, 7 closings) and this one.
+    assert len(months_with_live_articles()) == 16
+
+
 @pytest.mark.parametrize("url", ["/archive/2024/13/", "/archive/2024/0/", "/archive/0/"])
 def test_invalid_archive_month_or_year_is_404(client: Client, url: str) -> None:
     assert client.get(url).status_code == 404
@@ -350,6 +415,80 @@ def test_archive_at_the_ends_of_the_calendar_is_an_empty_page_not_an_error(
 
     assert response.status_code == 200
     assert titles_on(response.content.decode()) == []
+
+
+# Page counts ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted_world() -> dict[str, Any]:
+    """Ada on five live articles about harbours, and one of each kind that is not live,
+    or is live only just; plus a live article by someone else on something else."""
+    ada, other = make_author("Ada Reyes"), make_author("Bea Other")
+    harbours, weather = make_topic("Harbours"), make_topic("Weather")
+    for number in range(5):
+        make_article(
+            f"Harbour story {number}",
+            authors=[ada],
+            topics=[harbours],
+            published_at=timezone.now() - dt.timedelta(days=number + 1),
+        )
+    later = timezone.now() + dt.timedelta(days=3)
+    for title, status, published_at in [
+        ("Draft", Article.Status.DRAFT, None),
+        ("Draft with a time", Article.Status.DRAFT, timezone.now() - dt.timedelta(days=9)),
+        ("Scheduled", Article.Status.SCHEDULED, later),
+        ("Published for later", Article.Status.PUBLISHED, later),
+        ("Scheduled, now due", Article.Status.SCHEDULED, timezone.now()),
+    ]:
+        make_article(
+            title, authors=[ada], topics=[harbours], status=status, published_at=published_at
+        )
+    make_article("Rain", authors=[other], topics=[weather])
+    return {"ada": ada, "harbours": harbours}
+
+
+def test_live_and_not_live_divide_the_articles_between_them(
+    counted_world: dict[str, Any],
+) -> None:
+    assert {*Article.LIVE_STATUSES, *Article.NEVER_LIVE_STATUSES} == set(Article.Status)
+    live = set(Article.objects.live())
+    not_live = set(Article.objects.not_live())
+
+    assert live.isdisjoint(not_live)
+    assert live | not_live == set(Article.objects.all())
+    assert {article.title for article in not_live} == {
+        "Draft", "Draft with a time", "Scheduled", "Published for later"
+    }  # fmt: skip
+
+
+def test_live_articles_are_counted_as_the_pages_list_them(
+    counted_world: dict[str, Any],
+) -> None:
+    ada, harbours = counted_world["ada"], counted_world["harbours"]
+
+    assert count_live_articles() == Article.objects.live().count() == 7
+    topic_links = Article.topics.through.objects.filter(topic=harbours)
+    assert count_live_articles(topic_links) == 6
+    assert count_live_articles(Byline.objects.filter(author=ada)) == 6
+    assert count_live_articles(Article.topics.through.objects.none()) == 0
+
+
+def test_list_pages_count_their_pages_from_live_articles_only(
+    counted_world: dict[str, Any], client: Client, settings: Any
+) -> None:
+    settings.ARTICLES_PER_PAGE = 2
+    ada, harbours = counted_world["ada"], counted_world["harbours"]
+
+    for url, pages, last_titles in [
+        ("/", 4, ["Harbour story 4"]),
+        (ada.get_absolute_url(), 3, ["Harbour story 3", "Harbour story 4"]),
+        (harbours.get_absolute_url(), 3, ["Harbour story 3", "Harbour story 4"]),
+    ]:
+        assert f"Page 1 of {pages}" in client.get(url).content.decode(), url
+        last = client.get(url, {"page": pages})
+        assert titles_on(last.content.decode()) == last_titles, url
+        assert client.get(url, {"page": pages + 1}).status_code == 404, url
 
 
 # Query counts ------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ class TopicRssFeed(LatestRssFeed):
         return str(obj.description or f"Articles on {obj.name}")
 
     def articles(self, obj: Any) -> ArticleQuerySet:
-        return Article.objects.live().filter(topics=obj)
+        return Article.objects.live().on_topic(obj)
 
 
 class TopicAtomFeed(TopicRssFeed):
@@ -129,7 +129,7 @@ class AuthorRssFeed(LatestRssFeed):
         return str(obj.bio or f"Articles by {obj.name}")
 
     def articles(self, obj: Any) -> ArticleQuerySet:
-        return Article.objects.live().filter(authors=obj)
+        return Article.objects.live().by_author(obj)
 
 
 class AuthorAtomFeed(AuthorRssFeed):

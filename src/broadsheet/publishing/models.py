@@ -6,11 +6,13 @@ Bodies are Markdown rendered to sanitised HTML when saved, and stored beside the
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import OuterRef, Q
+from django.db.models.expressions import Star
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,13 +63,40 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def live(self) -> ArticleQuerySet:
         """Articles readers may see now. A scheduled article turns live when its time comes:
         the query decides, so no worker has to flip a flag."""
-        return self.filter(
-            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
-            published_at__lte=timezone.now(),
-        )
+        return self.filter(status__in=Article.LIVE_STATUSES, published_at__lte=timezone.now())
 
     def not_live(self) -> ArticleQuerySet:
-        return self.exclude(pk__in=self.live().values("pk"))
+        """Every article live() leaves out: drafts, and the others until their time comes.
+        Written out rather than as `exclude(live)` so each part is a range of the
+        (status, published_at) index (NOT IN would read all of it)."""
+        now = timezone.now()
+        return self.filter(
+            Q(status__in=Article.NEVER_LIVE_STATUSES)
+            | Q(status__in=Article.LIVE_STATUSES, published_at__gt=now)
+            | Q(status__in=Article.LIVE_STATUSES, published_at__isnull=True)
+        )
+
+    def on_topic(self, topic: Topic) -> ArticleQuerySet:
+        """Articles about `topic`; an EXISTS, for the reason by_author() gives."""
+        return self.filter(
+            models.Exists(
+                Article.topics.through.objects.filter(article=OuterRef("pk"), topic=topic)
+            )
+        )
+
+    def by_author(self, author: Author) -> ArticleQuerySet:
+        """Articles with `author` on the byline.
+
+        An EXISTS rather than the join `filter(authors=...)` makes: with the join SQLite
+        walks all of the author's (or a topic's) articles and sorts them to show the
+        newest ten (20 ms for a topic of 22,000); with EXISTS it walks the newest live
+        articles down the (status, published_at) index and stops at the tenth that
+        qualifies. An author or topic with few articles among very many makes that walk
+        long (it then reads the whole index, as the join did, but sorts nothing).
+        """
+        return self.filter(
+            models.Exists(Byline.objects.filter(article=OuterRef("pk"), author=author))
+        )
 
     def with_bylines(self) -> ArticleQuerySet:
         """Bylines in order with their authors, for `byline_authors()`: one query more,
@@ -100,6 +129,10 @@ class Article(models.Model):
         OPEN = "open", "Open: readers may comment"
         CLOSED = "closed", "Closed: comments shown, no new ones"
         HIDDEN = "hidden", "Hidden: no comments shown"
+
+    # Live once published_at has come (ArticleQuerySet.live()); never live.
+    LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+    NEVER_LIVE_STATUSES = (Status.DRAFT,)
 
     title = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True, help_text="The article's address.")
@@ -189,6 +222,104 @@ class Article(models.Model):
     def byline_authors(self) -> list[Author]:
         """Byline authors in order, using prefetched bylines when present."""
         return [byline.author for byline in self.bylines.all()]
+
+
+def months_with_live_articles() -> list[dt.date]:
+    """The months (first days, in the site's time zone) that have live articles, newest
+    first: what the archive index lists.
+
+    On SQLite, `datetimes()` would call a Python function for every live article to put
+    its date in the site's time zone (half a second for 100,000 articles). Instead a
+    recursive query skips from month to month down the (status, published_at) index:
+    the latest live article before a bound, then the start of its month as the next
+    bound, so the functions run once or twice per month listed, not per article. It
+    calls the functions Django registers on SQLite connections for Trunc(), so month
+    boundaries follow the time zone (and its summer time) exactly as `datetimes()` does.
+    PostgreSQL truncates natively and keeps `datetimes()`.
+    """
+    if connection.vendor != "sqlite":
+        months = Article.objects.live().datetimes("published_at", "month", order="DESC")
+        return [timezone.localtime(month).date() for month in months]
+    table = connection.ops.quote_name(Article._meta.db_table)
+    local, utc = timezone.get_current_timezone_name(), connection.timezone_name
+
+    def latest_live(comparison: str, bound: str) -> str:
+        # One max() per status: SQLite answers each with one seek down the index, where
+        # `status IN (...)` would scan; and one bound on published_at for the same reason.
+        per_status = " UNION ALL ".join(
+            f"SELECT max(published_at) AS latest FROM {table} "
+            f"WHERE status = %s AND published_at {comparison} {bound}"
+            for _ in Article.LIVE_STATUSES
+        )
+        return f"(SELECT max(latest) FROM ({per_status}))"
+
+    def month_start(moment: str) -> str:
+        # The start, in UTC as stored, of the site-time month holding `moment`; never after
+        # `moment`, so every step moves down even where a zone skips its midnight.
+        return (
+            f"min({moment}, django_datetime_trunc('second', "
+            f"django_datetime_trunc('month', {moment}, %s, %s), %s, %s))"
+        )
+
+    first, step = latest_live("<=", "%s"), latest_live("<", "months.bound")
+    sql = f"""
+        WITH RECURSIVE months(bound) AS (
+            SELECT {month_start(first)}
+            UNION ALL
+            SELECT {month_start(step)} FROM months WHERE months.bound IS NOT NULL
+        )
+        SELECT DISTINCT django_datetime_trunc('month', bound, %s, %s) AS start
+        FROM months WHERE bound IS NOT NULL ORDER BY start DESC
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    first_params = [value for status in Article.LIVE_STATUSES for value in (status, now)]
+    step_params = list(Article.LIVE_STATUSES)
+    zones = [local, utc, utc, local]
+    params = [
+        *first_params, *first_params, *zones,
+        *step_params, *step_params, *zones,
+        local, utc,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dt.date(int(start[:4]), int(start[5:7]), 1) for (start,) in cursor.fetchall()]
+
+
+def count_live_articles(links: models.QuerySet[Any] | None = None) -> int:
+    """How many live articles there are; or, given `links`, how many of those its rows
+    name, one row per article: a topic's (`Article.topics.through.objects.filter(...)`)
+    or an author's (`Byline.objects.filter(author=...)`).
+
+    Counted as all articles (or rows) less those that are not live. Counting the live
+    ones directly reads an index entry for each (95,000 on a big site: 4 ms), and for a
+    topic looks each of its articles up (22,000: 90 ms). SQLite counts a whole table from
+    its b-tree without reading the rows, and a topic's or author's rows from the index on
+    the foreign key; the articles that are not live (drafts, scheduled ones still to
+    come) are few and come from the (status, published_at) index, each checked against
+    the through table's unique (article, topic) or (article, author) index. The cost
+    grows with the drafts and scheduled articles, not with what is published. One query,
+    so the two counts agree.
+    """
+    rows = Article.objects.all() if links is None else links
+    if rows.query.is_empty():  # .none(): no SQL to build, nothing to count
+        return 0
+    not_live = Article.objects.not_live()
+    if links is not None:
+        not_live = not_live.filter(models.Exists(links.filter(article=OuterRef("pk"))))
+    # Each a plain `SELECT COUNT(*) FROM ... WHERE ...`: SQLite's whole-table count only
+    # works on exactly that, and `aggregate()` would add the other count beside it.
+    rows_sql, rows_params = _count_query(rows)
+    not_live_sql, not_live_params = _count_query(not_live)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({rows_sql}) - ({not_live_sql})", [*rows_params, *not_live_params])
+        return int(cursor.fetchone()[0])
+
+
+def _count_query(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    counting = queryset.order_by().values(
+        n=models.Func(Star(), function="COUNT", output_field=models.IntegerField())
+    )
+    return counting.query.get_compiler(using=queryset.db).as_sql()
 
 
 class Byline(models.Model):

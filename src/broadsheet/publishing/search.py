@@ -14,7 +14,10 @@ turns up in results when its time comes without anything being reindexed.
 
 Results are fetched a page at a time (`SearchResults`): a big archive matches tens of
 thousands of articles for a common word, and snippets are the expensive part, so only the
-rows a reader is shown get them.
+rows a reader is shown get them. On SQLite only the newest RANKED_MATCHES live matches
+are ranked and sorted (see there); FTS5 still reads every match of a word to weigh it
+in bm25(), and of a prefix to expand it, so a common word still costs more than a rare
+one.
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ SQLITE_LIVE_INDEX = "publishing_article_search_live"  # migration 0004
 SQLITE_WEIGHTS = (10.0, 4.0, 1.0)
 SNIPPET_TOKENS = 24
 MAX_TERMS = 16  # a longer query only makes the index work harder, not the results better
+# SQLite ranks the newest this many live matches (by id, which is creation order), not all
+# of them. A word in most articles matches tens of thousands on a big site, and bm25()
+# for each, then sorting them, took 100-200 ms; a word in most articles gets almost no
+# weight, so their scores differ little anyway, and newer is what a reader of news is
+# after. A query with fewer live matches is ranked in full, as before. PostgreSQL still
+# ranks every match.
+RANKED_MATCHES = 1000
 
 # Both backends mark matches with these private-use characters rather than with tags: the
 # snippet is escaped as a whole and only then are they swapped for <mark>, so text stored in
@@ -66,10 +76,11 @@ class SearchResults(Sequence[SearchResult]):
     """The best `limit` live matches for a query, best first, read from the database a
     slice at a time; what a Paginator needs.
 
-    len() costs one query, a count that stops at `limit`; a slice or an index costs one
-    query for its rows and their snippets, plus the articles (`_results()`). Nothing is
-    kept between calls, so iterate once, or take list() of it. This base class is the
-    empty result, for a query with no words in it; each backend subclasses it.
+    On PostgreSQL len() costs one query, a count; on SQLite the first len() or slice
+    ranks the matches, once, and keeps the ranking. Then a slice or an index costs one
+    query for its rows' snippets, plus the articles (`_results()`); snippets are not
+    kept, so iterate once, or take list() of it. This base class is the empty result,
+    for a query with no words in it; each backend subclasses it.
     """
 
     def __init__(self, limit: int = 0) -> None:
@@ -161,65 +172,80 @@ def fts5_match_expression(query: str) -> str:
 
 
 class _SQLiteResults(SearchResults):
+    """Ranks the newest RANKED_MATCHES live matches, not every match (see there).
+
+    The ranking, ids and scores of at most `limit` articles, is read once and kept: the
+    count and every slice come from it, so a page costs two queries, one to rank and one
+    for the page's snippets, plus the articles.
+    """
+
     def __init__(self, match: str, limit: int) -> None:
         super().__init__(limit)
         self.match = match
+        self._ranked: list[tuple[int, float]] | None = None
 
-    def _live_matches(self) -> tuple[str, list[Any]]:
-        """FROM and WHERE for the live articles matching, as (sql, params).
+    def _ranking(self) -> list[tuple[int, float]]:
+        """(id, score) of the best `limit` of the newest live matches, best first.
 
         FTS5 must drive: the match yields its rowids and each is looked up among the live
         articles. Written as `rowid IN (live ids)`, or left to the planner as a plain join,
         SQLite runs the match once for every live article instead (seconds on a big site);
         CROSS JOIN is how SQLite is told to keep the tables in the order written. The
         lookup reads the small index of migration 0004, not the article rows (see there).
+        FTS5 hands out matches in rowid order, so `ORDER BY rowid DESC LIMIT` stops after
+        the newest ones, and bm25() is computed for those only.
         """
-        live = Article.objects.live()
-        live_where, live_params = live.query.get_compiler(connection=connection).compile(
-            live.query.where
-        )
-        table = connection.ops.quote_name(Article._meta.db_table)
-        sql = f"""
-            FROM {FTS_TABLE}
-            CROSS JOIN {table} INDEXED BY {SQLITE_LIVE_INDEX} ON {table}.id = {FTS_TABLE}.rowid
-            WHERE {FTS_TABLE} MATCH %s AND {live_where}
-        """
-        return sql, [self.match, *live_params]
+        if self._ranked is None:
+            live = Article.objects.live()
+            live_where, live_params = live.query.get_compiler(connection=connection).compile(
+                live.query.where
+            )
+            table = connection.ops.quote_name(Article._meta.db_table)
+            weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
+            # bm25() is lower-is-better; negated so both backends rank the same way round.
+            sql = f"""
+                SELECT {FTS_TABLE}.rowid, -bm25({FTS_TABLE}, {weights})
+                FROM {FTS_TABLE}
+                CROSS JOIN {table} INDEXED BY {SQLITE_LIVE_INDEX}
+                    ON {table}.id = {FTS_TABLE}.rowid
+                WHERE {FTS_TABLE} MATCH %s AND {live_where}
+                ORDER BY {FTS_TABLE}.rowid DESC
+                LIMIT %s
+            """
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [self.match, *live_params, max(RANKED_MATCHES, self.limit)])
+                rows = [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+            rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+            self._ranked = rows[: self.limit]
+        return self._ranked
 
     def _count_matches(self) -> int:
-        matches_sql, params = self._live_matches()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 {matches_sql} LIMIT %s)", [*params, self.limit]
-            )
-            return int(cursor.fetchone()[0])
+        return len(self._ranking())
 
     def _fetch(self, offset: int, count: int) -> list[SearchResult]:
-        matches_sql, params = self._live_matches()
-        weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
-        # Every match has to be ranked, but only the page's rows get snippets, which read
-        # and tokenize the whole article: the outer query matches again, joined to the
-        # page. FTS5 drives there too: looked up by rowid instead, a query ending in a
-        # common prefix ("counc*") would expand the prefix once for every row of the page.
-        # bm25() is lower-is-better; negated so both backends rank the same way round.
+        page = self._ranking()[offset : offset + count]
+        if not page:
+            return []
+        ids = [pk for pk, _ in page]
+        # Snippets read and tokenize the whole article, so only the page's rows get them.
+        # FTS5 drives here too, held to the page's range of rowids, and the page's ids
+        # only filter what it yields: the unary + keeps SQLite from handing `rowid IN` to
+        # FTS5 as lookups, which for a query ending in a common prefix ("counc*") would
+        # expand the prefix once for every row of the page.
+        placeholders = ", ".join(["%s"] * len(ids))
         sql = f"""
-            WITH page AS (
-                SELECT {FTS_TABLE}.rowid AS id, -bm25({FTS_TABLE}, {weights}) AS score
-                {matches_sql}
-                ORDER BY score DESC, id DESC
-                LIMIT %s OFFSET %s
-            )
-            SELECT page.id, page.score,
+            SELECT {FTS_TABLE}.rowid,
                    snippet({FTS_TABLE}, 1, %s, %s, '…', {SNIPPET_TOKENS}),
                    snippet({FTS_TABLE}, 2, %s, %s, '…', {SNIPPET_TOKENS})
-            FROM {FTS_TABLE} CROSS JOIN page ON page.id = {FTS_TABLE}.rowid
-            WHERE {FTS_TABLE} MATCH %s
-            ORDER BY page.score DESC, page.id DESC
+            FROM {FTS_TABLE}
+            WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid BETWEEN %s AND %s
+                AND +{FTS_TABLE}.rowid IN ({placeholders})
         """
         markers = [_START, _STOP, _START, _STOP]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, count, offset, *markers, self.match])
-            return _results(cursor.fetchall())
+            cursor.execute(sql, [*markers, self.match, min(ids), max(ids), *ids])
+            snippets = {pk: (standfirst, body) for pk, standfirst, body in cursor.fetchall()}
+        return _results([(pk, score, *snippets[pk]) for pk, score in page if pk in snippets])
 
 
 def _document(config: str) -> CombinedExpression:

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from broadsheet.lib import page_cache
@@ -24,11 +25,34 @@ from broadsheet.lib.page_cache import LIVE_ARTICLES, tag
 from . import search
 from .access import can_preview, get_visible_article_or_404
 from .invalidation import seconds_until_next_scheduled
-from .models import Article, Author, Topic
+from .models import (
+    Article,
+    Author,
+    Byline,
+    Topic,
+    count_live_articles,
+    months_with_live_articles,
+)
 
 
-def _page(request: HttpRequest, articles: QuerySet[Article]) -> Page:
-    paginator = Paginator(articles, settings.ARTICLES_PER_PAGE)
+class _CountedPaginator(Paginator):
+    """A Paginator told how many objects there are, where counting them is the costly
+    part (`count_live_articles()`)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _page(request: HttpRequest, articles: QuerySet[Article], count: int | None = None) -> Page:
+    if count is None:
+        paginator = Paginator(articles, settings.ARTICLES_PER_PAGE)
+    else:
+        paginator = _CountedPaginator(articles, settings.ARTICLES_PER_PAGE, count)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -52,7 +76,7 @@ def shows_live_articles(request: HttpRequest, articles: Any = ()) -> None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Latest live articles, newest first. Template: publishing/home.html."""
-    page = _page(request, Article.objects.live().for_listing())
+    page = _page(request, Article.objects.live().for_listing(), count_live_articles())
     return render(request, "publishing/home.html", {"page": page})
 
 
@@ -92,7 +116,8 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A byline author's bio and live articles. Template: publishing/author.html."""
     author = get_object_or_404(Author, slug=slug)
     page_cache.depends_on(request, tag("author", author.pk))
-    page = _page(request, Article.objects.live().filter(authors=author).for_listing())
+    articles = Article.objects.live().by_author(author).for_listing()
+    page = _page(request, articles, count_live_articles(Byline.objects.filter(author=author)))
     return render(request, "publishing/author.html", {"author": author, "page": page})
 
 
@@ -101,14 +126,16 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A topic's description and live articles. Template: publishing/topic.html."""
     topic = get_object_or_404(Topic, slug=slug)
     page_cache.depends_on(request, tag("topic", topic.pk))
-    page = _page(request, Article.objects.live().filter(topics=topic).for_listing())
+    articles = Article.objects.live().on_topic(topic).for_listing()
+    links = Article.topics.through.objects.filter(topic=topic)
+    page = _page(request, articles, count_live_articles(links))
     return render(request, "publishing/topic.html", {"topic": topic, "page": page})
 
 
 @require_GET
 def archive_index(request: HttpRequest) -> HttpResponse:
     """Months that have live articles, newest first. Template: publishing/archive_index.html."""
-    months = Article.objects.live().datetimes("published_at", "month", order="DESC")
+    months = months_with_live_articles()
     shows_live_articles(request)
     return render(request, "publishing/archive_index.html", {"months": months})
 
