@@ -416,6 +416,40 @@ def test_a_term_blocked_by_a_moderator_applies_to_the_next_comment(
     assert stored("The lido, once more.").held_reasons == []
 
 
+def test_every_change_to_the_blocked_words_applies_however_often_it_changes(
+    nadia: Client, article: Article, publish_anonymous: None
+) -> None:
+    # The words' pattern is kept between posts; each list must still get its own.
+    pier = BlockedTerm.objects.create(kind=BlockedTerm.Kind.WORD, value="pier")
+    post_comment(nadia, article, **as_nadia("One: the pier and the kiosk."))
+    kiosk = BlockedTerm.objects.create(kind=BlockedTerm.Kind.WORD, value="kiosk")
+    pier.delete()
+    post_comment(nadia, article, **as_nadia("Two: the kiosk alone."))
+    post_comment(nadia, article, **as_nadia("Three: the pier alone."))
+    kiosk.delete()
+    BlockedTerm.objects.create(kind=BlockedTerm.Kind.WORD, value="pier")
+    post_comment(nadia, article, **as_nadia("Four: the pier again."))
+    post_comment(nadia, article, **as_nadia("Five: the kiosk again."))
+
+    held = {
+        body.split(":")[0]: stored(body).held_reasons
+        for body in (
+            "One: the pier and the kiosk.",
+            "Two: the kiosk alone.",
+            "Three: the pier alone.",
+            "Four: the pier again.",
+            "Five: the kiosk again.",
+        )
+    }
+    assert held == {
+        "One": ["blocked-word"],
+        "Two": ["blocked-word"],
+        "Three": [],
+        "Four": ["blocked-word"],
+        "Five": [],
+    }
+
+
 def test_a_confirmed_reader_with_a_blocked_word_is_held(
     rita: Client, article: Article, blocked: None
 ) -> None:

@@ -77,7 +77,8 @@ def thread_roots(article: Article, request: HttpRequest) -> QuerySet[Comment]:
 def page_number_of(comment: Comment, request: HttpRequest) -> int:
     """The comments page of the article on which `comment`'s thread appears."""
     roots = thread_roots(comment.article, request)
-    root = comment.thread or comment
+    # A top-level comment is its own thread: no need to fetch it again.
+    root = comment if comment.thread_id in (None, comment.pk) else (comment.thread or comment)
     if settings.COMMENTS_NEWEST_FIRST:
         before = roots.filter(
             Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, id__gt=root.id)

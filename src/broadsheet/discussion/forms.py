@@ -69,7 +69,10 @@ class CommentForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.logged_in = logged_in
-        self.fields["shown_at"].initial = signing.dumps(time.time(), salt=SHOWN_AT_SALT)
+        if not self.is_bound:
+            # A sent form shows the time it was sent with, never this one: only a blank
+            # form needs a fresh signed time.
+            self.fields["shown_at"].initial = signing.dumps(time.time(), salt=SHOWN_AT_SALT)
         if logged_in:
             for name in ("name", "email", "homepage", "confirm_address"):
                 del self.fields[name]

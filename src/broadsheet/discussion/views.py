@@ -80,7 +80,9 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     and their forms carry a token too, which is checked as well."""
     if request.user.is_authenticated and (refused := _csrf_refusal(request)) is not None:
         return refused
-    article = Article.objects.live().with_relations().filter(slug=slug).first()
+    # Without bylines and topics: only the page shown again on errors needs them (below),
+    # and most posts are saved and answered with a redirect.
+    article = Article.objects.live().filter(slug=slug).first()
     try:
         services.check_can_comment(article)
     except services.CommentingClosed as error:
@@ -93,6 +95,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     form = CommentForm(request.POST, logged_in=user is not None, can_remember=may_remember(request))
     parent = _visible_parent(request, article, _int_or_none(request.POST.get("parent")))
     if not form.is_valid() or "preview" in request.POST:
+        article = Article.objects.with_relations().get(pk=article.pk)
         context = article_context(request, article)
         context.update({"comment_form": form, "reply_to": parent})
         if form.is_valid():

@@ -29,6 +29,7 @@ moderator's change applies to the next comment without any cache to invalidate.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -233,15 +234,22 @@ def _folded(text: str) -> str:
 def _contains_blocked_word(text: str, terms: list[str]) -> bool:
     """Whole words only ("ass" does not hold "class"); a phrase matches across any run of
     whitespace. \\w is Unicode-aware, so word edges work in every alphabet."""
+    pattern = _blocked_word_pattern(tuple(terms))
+    return pattern is not None and pattern.search(_folded(text)) is not None
+
+
+@functools.lru_cache(maxsize=8)
+def _blocked_word_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    # Keyed on the terms as read for this comment, so a moderator's change makes a new
+    # pattern at once; an unchanged list is folded and compiled once per process, not on
+    # every post (re's own cache holds only the compiled pattern, and few of them).
     alternatives = [
         r"\s+".join(re.escape(part) for part in _folded(term).split()) for term in terms
     ]
     alternatives = [alternative for alternative in alternatives if alternative]
     if not alternatives:
-        return False
-    # re keeps compiled patterns, so an unchanged list is compiled once per process.
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
-    return pattern.search(_folded(text)) is not None
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 def _links_to_blocked_domain(hosts: list[str], domains: list[str]) -> bool:

@@ -1,0 +1,154 @@
+"""What one comment post costs, and that the shortcuts behind that cost keep every count
+and page right.
+
+A post is the busiest write on the site (bench/run, scenario c), so it takes a fixed
+number of queries however long the discussion is: the article's count goes up by one
+instead of being counted again, a top-level comment is not fetched again to find its page,
+and the article's bylines and topics are read only when the form has to be shown again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db.models import Count
+from django.test import Client
+
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.services import refresh_comment_count, set_status
+from broadsheet.publishing.models import Article
+from tests.conftest import make_article, make_author, make_topic
+from tests.discussion.conftest import at, make_comment, post_form
+
+pytestmark = pytest.mark.django_db
+
+# The article; staff names (for the name check); savepoint; the duplicate check; spam
+# tokens, blocked terms and bans (screening); the insert and its thread; the count;
+# release; the page the redirect goes to.
+MOST_QUERIES = 12
+
+
+@pytest.fixture
+def publish_anonymous(settings: Any) -> None:
+    settings.COMMENTS_HOLD_ANONYMOUS = False
+
+
+def _stored_count(article: Article) -> int:
+    article.refresh_from_db()
+    return article.comment_count
+
+
+def _published(article: Article) -> int:
+    return Comment.objects.published().filter(article=article).count()
+
+
+def test_a_published_post_adds_one_to_the_count(nadia: Client, publish_anonymous: None) -> None:
+    article = make_article("Library hours extended")
+    make_comment(article, created_at=at(0))
+    make_comment(article, created_at=at(1), status=Comment.Status.HELD)
+
+    post_form(nadia, article, body="Good news for students.")
+    post_form(nadia, article, body="And for the night shift.")
+
+    assert _stored_count(article) == _published(article) == 3
+
+
+def test_a_held_or_spam_post_leaves_the_count_alone(nadia: Client, settings: Any) -> None:
+    article = make_article("Bins collected fortnightly")
+    make_comment(article, created_at=at(0))
+
+    settings.COMMENTS_HOLD_ANONYMOUS = True
+    post_form(nadia, article, body="Held for a moderator.")
+    settings.COMMENTS_HOLD_ANONYMOUS = False
+    post_form(nadia, article, body="Filled in by a bot.", website="http://spam.example")
+
+    assert sorted(Comment.objects.values_list("status", flat=True)) == [
+        Comment.Status.HELD,
+        Comment.Status.PUBLISHED,
+        Comment.Status.SPAM,
+    ]
+    assert _stored_count(article) == _published(article) == 1
+
+
+def test_counts_stay_right_through_posts_and_moderation(
+    nadia: Client, tomasz: Client, publish_anonymous: None
+) -> None:
+    article = make_article("Ferry timetable changes")
+    other = make_article("Harbour dredging starts")
+    post_form(nadia, article, body="First.")
+    post_form(tomasz, other, name="Tomasz Nowak", body="Elsewhere.")
+    post_form(tomasz, article, name="Tomasz Nowak", body="Second.")
+    first = Comment.objects.get(body_source="First.")
+    set_status(first, Comment.Status.DELETED)
+    second = Comment.objects.get(body_source="Second.")
+    post_form(nadia, article, body="Third.", parent=str(second.pk))
+
+    stored = {a.pk: a.comment_count for a in Article.objects.all()}
+    counted = dict(
+        Comment.objects.published().values_list("article").annotate(n=Count("pk")).order_by()
+    )
+    assert stored == counted == {article.pk: 2, other.pk: 1}
+    # And a full recount agrees with what the increments left.
+    refresh_comment_count(article.pk)
+    assert _stored_count(article) == 2
+
+
+def test_a_post_takes_the_same_queries_however_long_the_discussion(
+    nadia: Client, publish_anonymous: None, django_assert_max_num_queries: Any
+) -> None:
+    article = make_article("Park run route changes")
+    counts = []
+    for threads in (1, 30):
+        while Comment.objects.filter(article=article, depth=0).count() < threads:
+            root = make_comment(article, created_at=at(Comment.objects.count()))
+            make_comment(article, parent=root, created_at=at(Comment.objects.count()))
+        with django_assert_max_num_queries(MOST_QUERIES) as captured:
+            response = post_form(nadia, article, body=f"Posted after {threads} threads.")
+        assert response.status_code == 302
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+    newest = Comment.objects.latest("pk")
+    assert response["Location"] == f"{article.get_absolute_url()}#{newest.anchor}"
+
+
+def test_the_redirect_finds_the_page_of_a_new_thread(
+    nadia: Client, publish_anonymous: None, settings: Any
+) -> None:
+    settings.COMMENTS_PER_PAGE = 2
+    article = make_article("Allotment waiting list")
+    for minute in range(4):
+        make_comment(article, created_at=at(minute))
+
+    response = post_form(nadia, article, body="On page three.")
+
+    newest = Comment.objects.latest("pk")
+    assert response["Location"] == f"{article.get_absolute_url()}?page=3#{newest.anchor}"
+
+
+def test_a_zero_duplicate_window_stores_every_post(
+    nadia: Client, publish_anonymous: None, settings: Any
+) -> None:
+    settings.COMMENT_DUPLICATE_WINDOW_SECONDS = 0
+    article = make_article("Crossing lights fixed")
+
+    post_form(nadia, article, body="Thank you.")
+    post_form(nadia, article, body="Thank you.")
+
+    assert Comment.objects.filter(body_source="Thank you.").count() == 2
+    assert _stored_count(article) == 2
+
+
+def test_the_form_shown_again_has_the_whole_article(nadia: Client) -> None:
+    article = make_article(
+        "Museum roof repaired", authors=[make_author("Ines Duarte")], topics=[make_topic("Culture")]
+    )
+
+    response = post_form(nadia, article, body="   ")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ines Duarte" in page
+    assert "Culture" in page
+    assert "Please write a comment." in page
