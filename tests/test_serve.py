@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import re
 import socket
 import subprocess
@@ -9,9 +10,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from email.message import Message
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from broadsheet.management.commands import serve
 from tests.test_settings import BROADSHEET, run_broadsheet
 
 
@@ -79,3 +83,27 @@ def test_static_assets_are_hashed_compressed_and_cached_for_a_year(served_site: 
     assert headers["Content-Encoding"] in {"br", "gzip"}
     assert "max-age=31536000" in headers["Cache-Control"]
     assert "immutable" in headers["Cache-Control"]
+
+
+def test_static_files_are_collected_by_one_server_at_a_time(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two servers sharing var/ (several on one machine) once deleted each other's files
+    # while both collected them at start-up.
+    settings.STATIC_ROOT = tmp_path / "static"
+    held_while_collecting = []
+
+    def collectstatic(*args: Any, **kwargs: Any) -> None:
+        with (tmp_path / ".collectstatic.lock").open("w") as other_server:
+            try:
+                fcntl.flock(other_server, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                held_while_collecting.append(True)
+            else:
+                held_while_collecting.append(False)
+
+    monkeypatch.setattr(serve, "call_command", collectstatic)
+
+    serve.collect_static_files()
+
+    assert held_while_collecting == [True]

@@ -6,11 +6,24 @@ start from a fresh checkout; `--no-collectstatic` skips that when a deploy step 
 
 from __future__ import annotations
 
+import fcntl
 import os
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+
+def collect_static_files() -> None:
+    """collectstatic, one server at a time: servers sharing a directory (several on one
+    machine, or a shared mount) would otherwise delete and rewrite each other's files."""
+    root = Path(settings.STATIC_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root.parent / ".collectstatic.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 class Command(BaseCommand):
@@ -33,7 +46,7 @@ class Command(BaseCommand):
         from granian.constants import Interfaces
 
         if not options["no_collectstatic"]:
-            call_command("collectstatic", interactive=False, verbosity=0)
+            collect_static_files()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.settings")
         self.stdout.write(
             f"Serving on http://{options['host']}:{options['port']}/ "
