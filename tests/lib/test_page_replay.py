@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
 from broadsheet.consent.models import PolicyPage
-from broadsheet.lib import page_replay
-from broadsheet.lib.page_replay import PageReplay
+from broadsheet.lib import page_cache, page_replay
+from broadsheet.lib.page_replay import PageReplay, TokenFile
 from broadsheet.publishing.models import Article
 from tests.conftest import SAME_ORIGIN, UNREACHABLE_CACHE, make_article
 from tests.discussion.conftest import make_comment, post_form
@@ -289,3 +290,44 @@ def test_the_replay_is_off_with_the_page_cache_or_by_setting(
     assert isinstance(page_replay.wrap(handler), PageReplay)
     setattr(settings, setting, value)
     assert page_replay.wrap(handler) is handler
+
+
+@pytest.fixture
+def file_cache(settings: Any, tmp_path: Any) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+
+
+@pytest.mark.usefixtures("file_cache")
+def test_with_the_file_cache_the_token_is_a_stat_that_follows_every_change() -> None:
+    read = page_replay.change_token_reader()
+    assert isinstance(read, TokenFile)
+    assert read() is None, "no change yet, no token"
+
+    seen = []
+    for _ in range(50):  # many changes within one tick of the file system's clock
+        page_cache.changed("article:1")
+        token = read()
+        assert token is not None and token not in seen
+        assert read() == token, "unchanged while nothing changes"
+        seen.append(token)
+
+    caches["default"].clear()
+    assert read() is None
+
+
+@pytest.mark.usefixtures("file_cache")
+def test_with_the_file_cache_a_change_on_another_worker_shows_at_once(
+    django_app: CountingDjango, article: Article
+) -> None:
+    one, other = PageReplay(django_app, 10**6), PageReplay(django_app, 10**6)
+    warm(one)
+    warm(other)
+    make_comment(article, body="Posted through the other worker.")  # as another process would
+
+    for replay in (one, other):
+        assert "Posted through the other worker." in gzip.decompress(get(replay)[2]).decode()

@@ -8,7 +8,8 @@ header the middleware added, the compressed body) and sends that copy again for 
 request while nothing has changed.
 
 "Nothing has changed" is one read of the page cache's global token, which every change
-replaces (`page_cache.changed()`). A different token empties the copies; the next request
+replaces (`page_cache.changed()`): from Redis, one GET; from the file cache, one stat of
+the token's file (see TokenFile). A different token empties the copies; the next request
 goes through Django, which checks the page's own tags and, if the page is still current,
 answers it from the shared cache again, and that answer is copied. So a replayed page is
 never older than a change whose request has returned, on any worker or server sharing the
@@ -25,17 +26,20 @@ through Django unchanged.
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import threading
 import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http.cookie import parse_cookie
@@ -45,6 +49,7 @@ from . import page_cache
 logger = logging.getLogger(__name__)
 
 REPLAY_COOKIE_SECONDS = 60
+TOKEN_KEY = page_cache.TAG_PREFIX + page_cache.EVERY_CHANGE
 # Request headers that ask for something other than the whole page as stored.
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
 
@@ -68,8 +73,9 @@ class PageReplay:
         self.max_bytes = max_bytes
         self.copies: OrderedDict[tuple[str, ...], Replay] = OrderedDict()
         self.size = 0
-        self.token: str | None = None  # the global token the copies were made under
+        self.token: object | None = None  # the global token the copies were made under
         self.lock = threading.Lock()
+        self.change_token = change_token_reader()
         _instances.add(self)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -78,7 +84,7 @@ class PageReplay:
             return self.app(environ, start_response)
         page_cache.replace_unreplaced_tokens()  # changes made while the cache was down
         try:
-            token = cache.get(page_cache.TAG_PREFIX + page_cache.EVERY_CHANGE)
+            token = self.change_token()
         except Exception:
             page_cache.cache_failed()
             return self.app(environ, start_response)  # the page cache will say it is down
@@ -90,7 +96,7 @@ class PageReplay:
             return [copy.body]
         return self._through_django(environ, start_response, key, token)
 
-    def forget(self, token: str | None = None) -> None:
+    def forget(self, token: object | None = None) -> None:
         with self.lock:
             self.copies.clear()
             self.size = 0
@@ -101,7 +107,7 @@ class PageReplay:
         environ: dict[str, Any],
         start_response: StartResponse,
         key: tuple[str, ...],
-        token: str | None,
+        token: object | None,
     ) -> Iterable[bytes]:
         sent: list[Any] = []
 
@@ -127,7 +133,7 @@ class PageReplay:
         self._keep(key, Replay(status, list(headers), body, until), token)
         return [body]
 
-    def _keep(self, key: tuple[str, ...], copy: Replay, token: str) -> None:
+    def _keep(self, key: tuple[str, ...], copy: Replay, token: object) -> None:
         if len(copy.body) > self.max_bytes:
             return
         with self.lock:
@@ -177,6 +183,49 @@ class PageReplay:
         )
 
 
+def change_token_reader() -> Callable[[], object | None]:
+    """How this process reads the page cache's global token (None: there is none)."""
+    backend = caches["default"]
+    if isinstance(backend, FileBasedCache):
+        # Django's own path for the key (a private method, kept since Django 1.x).
+        return TokenFile(backend._key_to_file(TOKEN_KEY))  # type: ignore[attr-defined]
+    return functools.partial(backend.get, TOKEN_KEY)
+
+
+class TokenFile:
+    """The global token's file under the file cache, read for the price of one stat.
+
+    Django writes a cache file to a temporary name and renames it over the old one, never
+    in place, so every change gives the token's path a new inode. While this process holds
+    the file it last read open, that inode cannot be reused: the same inode at the path
+    means the same token. The raw bytes stand for the token (they differ when it does).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.current: tuple[int, bytes, IO[bytes]] | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self) -> bytes | None:
+        try:
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            return None
+        current = self.current
+        if current is not None and current[0] == inode:
+            return current[1]
+        with self.lock:
+            try:
+                held = open(self.path, "rb")  # noqa: SIM115  (kept open on purpose)
+            except FileNotFoundError:
+                return None
+            inode = os.fstat(held.fileno()).st_ino
+            previous, self.current = self.current, (inode, held.read(), held)
+            if previous is not None:
+                previous[2].close()
+            return self.current[1]
+
+
 _instances: weakref.WeakSet[PageReplay] = weakref.WeakSet()
 
 
@@ -184,6 +233,7 @@ _instances: weakref.WeakSet[PageReplay] = weakref.WeakSet()
 def _forget_copies(**kwargs: Any) -> None:
     for instance in _instances:
         instance.forget()
+        instance.change_token = change_token_reader()
 
 
 def wrap(app: WSGIApp) -> WSGIApp:
