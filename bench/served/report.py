@@ -83,12 +83,12 @@ def report(
         " (wrk) | peak RSS per worker MB | target |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for key in ("a", "b", "c", "d"):
+    for key in ("a", "b", "c", "d", "e"):
         row = rows.get(key)
         if row is None or row.result is None:
             continue
         result = row.result
-        ratio = f"{result.rps / nginx:.0%}" if key in "ab" else "—"
+        ratio = f"{result.rps / nginx:.0%}" if key in "abe" else "—"
         rss = " / ".join(f"{mb:.0f}" for mb in row.workers_mb) or "—"
         served = max(result.requests, 1)
         cpu = f"{1000 * result.server_cpu / served:.2f} ({1000 * result.wrk_cpu / served:.2f})"

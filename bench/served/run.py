@@ -10,7 +10,9 @@ measured with wrk from the same machine:
   c. anonymous comment posts from a bounded number of clients, each acknowledged post
      (302) checked against the database;
   d. nginx serving the page cache's own bytes (plain and .gz) with the same headers:
-     the limit for (a).
+     the limit for (a);
+  e. granian, as (a) runs it, with a WSGI app that only sends those bytes and headers:
+     the most any Python app served this way can do.
 
 With --scaled, the same again with two servers sharing PostgreSQL and Redis behind nginx
 (bench/served/shapes.py), printed beside the first table; (d) is not run again.
@@ -36,6 +38,7 @@ from urllib.parse import quote
 from .report import Posting, Row, code, machine, report
 from .shapes import Shape, scaled_shape, sqlite_shape
 from .tools import (
+    BareWsgi,
     Front,
     Nginx,
     broadsheet,
@@ -110,7 +113,7 @@ def main(argv: list[str]) -> int:
         tables.append((shape, report(rows, posting, commit_ms, args)))
         if args.scaled:
             with scaled_shape() as scaled:
-                rows, posting, _ = measure(args, tools, home / "scaled", scaled, rows["d"])
+                rows, posting, _ = measure(args, tools, home / "scaled", scaled, limits(rows))
             tables.append((scaled, report(rows, posting, None, args)))
         print()
         print(f"Machine: {machine()}")
@@ -133,9 +136,9 @@ def measure(
     tools: dict[str, str],
     home: Path,
     shape: Shape,
-    limit: Row | None,
+    measured_limits: dict[str, Row] | None,
 ) -> tuple[dict[str, Row], Posting, tuple[float, float] | None]:
-    """Every scenario on one shape; nginx's own run (d) only when no `limit` is given."""
+    """Every scenario on one shape; the limits (d, e) only when not already measured."""
     home.mkdir(parents=True, exist_ok=True)
     source = {"PYTHONPATH": str(args.src.resolve())} if args.src else {}
     site_env = {**shape.env, **source}
@@ -197,8 +200,8 @@ def measure(
     headers = {k: v for k, v in plain.headers.items() if k not in OWN_HEADERS}
     shown_at = re.search(rb'name="shown_at" value="([^"]*)"', plain.body)
 
-    if limit is not None:
-        rows["d"] = limit
+    if measured_limits:
+        rows.update(measured_limits)
     else:
         print("d. nginx with the same bytes ...", flush=True)
         with Nginx.page(
@@ -210,6 +213,18 @@ def measure(
             if check.body != packed.body or check.headers.get("content-encoding") != "gzip":
                 row.notes.append("nginx did not send the cached gzip bytes")
             row.result = wrk(tools["wrk"], nginx.url, *load, server_pids=[nginx.pid])
+
+        print("e. a bare WSGI app with the same bytes ...", flush=True)
+        sent = {
+            k: v for k, v in packed.headers.items()
+            if k not in {"date", "server", "content-length", "connection", "transfer-encoding"}
+        }  # fmt: skip
+        with BareWsgi(home / "bare", free_port(), packed.body, sent) as bare:
+            row = rows["e"] = Row("e. granian, a WSGI app that only sends the same bytes", None)
+            check = fetch(bare.url, GZIP)
+            if check.body != packed.body:
+                row.notes.append("the bare app did not send the cached gzip bytes")
+            row.result = wrk(tools["wrk"], bare.url, *load, server_pids=[bare.pid])
 
     print("b. the page rendered every time ...", flush=True)
     with front({**served_env, "PAGE_CACHE_SECONDS": "0"}) as server:
@@ -261,6 +276,10 @@ def measure(
         posting.missing_ids = missing(shape, row.result.output)
         memory(row, server)
     return rows, posting, commit_ms
+
+
+def limits(rows: dict[str, Row]) -> dict[str, Row]:
+    return {key: rows[key] for key in ("d", "e") if key in rows}
 
 
 def memory(row: Row, front: Front) -> None:

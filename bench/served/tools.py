@@ -495,3 +495,51 @@ def sqlite_commit_ms(directory: Path, commits: int = 100) -> tuple[float, float]
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     times.sort()
     return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+class BareWsgi:
+    """granian as `broadsheet serve` runs it (same workers and threads), with a WSGI app
+    that does nothing but send one stored response: what any Python app served this way
+    can reach at best, for scenario (e)."""
+
+    def __init__(self, directory: Path, port: int, body: bytes, headers: dict[str, str]) -> None:
+        self.directory, self.port = directory, port
+        self.url = f"http://127.0.0.1:{port}/"
+        self.process: subprocess.Popen[bytes] | None = None
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "page.bin").write_bytes(body)
+        (directory / "bare_app.py").write_text(
+            "from pathlib import Path\n"
+            f"BODY = Path({str(directory / 'page.bin')!r}).read_bytes()\n"
+            f"HEADERS = {sorted(headers.items())!r} + [('Content-Length', str(len(BODY)))]\n"
+            "def application(environ, start_response):\n"
+            "    start_response('200 OK', HEADERS)\n"
+            "    return [BODY]\n"
+        )
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def __enter__(self) -> BareWsgi:
+        granian = BROADSHEET.parent / "granian"
+        log = self.directory / "granian.log"
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [
+                    str(granian), "--interface", "wsgi", "--host", "127.0.0.1",
+                    "--port", str(self.port), "--workers", str(os.cpu_count() or 1),
+                    "--blocking-threads", "4", "bare_app:application",
+                ],
+                cwd=self.directory,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        _wait_until_answering(self.url, self.process, log, "granian (bare app)")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            stop_group(self.process, grace=5.0)
