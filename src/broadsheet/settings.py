@@ -192,6 +192,7 @@ INSTALLED_APPS = [
     "broadsheet.discussion",
     "broadsheet.moderation",
     "broadsheet.consent",
+    "broadsheet.importers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -226,6 +227,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After sessions, users and messages, so its 400 page renders like any other page.
     "broadsheet.lib.encoding.MalformedTextMiddleware",
+    # Old addresses of imported sites: only asked about 404s and query strings.
+    "broadsheet.importers.middleware.RedirectMiddleware",
     # Needs the user, session, messages and consent; everything above runs on every hit.
     "broadsheet.lib.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

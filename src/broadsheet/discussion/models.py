@@ -3,6 +3,9 @@
 A comment belongs to an article and may reply to another comment. `thread` points at the
 top-level comment of its thread (itself for a top-level one), so one query fetches whole
 threads for a page; `depth` is 0 for a top-level comment.
+
+A comment's body is Markdown, or for an imported one (`body_format`) the HTML the source
+site stored, sanitised to the comment allow-list rather than rendered.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from broadsheet.lib.rendering import render_comment_markdown
+from broadsheet.lib.rendering import render_comment_markdown, sanitise_comment_html
 from broadsheet.publishing.models import Article
 
 
@@ -29,6 +32,10 @@ class Comment(models.Model):
         PUBLISHED = "published", "Published"
         SPAM = "spam", "Spam"
         DELETED = "deleted", "Deleted"
+
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML (imported)"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     # Removing a comment for good removes its replies too (as in Drupal); moderators remove
@@ -57,6 +64,14 @@ class Comment(models.Model):
 
     body_source = models.TextField("comment")
     body_html = models.TextField(editable=False, default="")
+    # "html" only for imported comments: their source is the old site's HTML, which
+    # Markdown would show as tags and entities.
+    body_format = models.CharField(
+        max_length=10,
+        choices=BodyFormat.choices,
+        default=BodyFormat.MARKDOWN,
+        editable=False,
+    )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -90,7 +105,7 @@ class Comment(models.Model):
         return f"{self.name} on {self.article_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.body_html = render_comment_markdown(self.body_source)
+        self.body_html = self.rendered_body()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "body_html"}
@@ -102,6 +117,11 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("discussion:permalink", args=[self.pk])
+
+    def rendered_body(self) -> str:
+        if self.body_format == self.BodyFormat.HTML:
+            return sanitise_comment_html(self.body_source)
+        return render_comment_markdown(self.body_source)
 
     @property
     def anchor(self) -> str:

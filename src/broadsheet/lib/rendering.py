@@ -360,6 +360,11 @@ def render_comment_markdown(source: str) -> str:
     return _comment_cleaner().clean(_comment_parser().render(source))
 
 
+def sanitise_comment_html(raw_html: str) -> str:
+    """Clean HTML to the comment allow-list (imported comments, stored as HTML)."""
+    return _comment_cleaner().clean(raw_html)
+
+
 # Elements that separate words; inline elements (em, a, span…) do not, so
 # "un<em>usual</em>" stays one word.
 _BREAKING_TAGS = frozenset(

@@ -171,7 +171,8 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
-    readonly_fields = ["readers_see", "created_at", "updated_at"]
+    # Imported HTML bodies stay HTML (sanitised on save); nobody switches a body's format.
+    readonly_fields = ["readers_see", "body_format", "created_at", "updated_at"]
     inlines = [BylineInline]
     actions = ["publish_now", "unpublish"]
     # The change form has its own Preview link, straight to the article's page.
@@ -179,7 +180,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> Any:
         fieldsets: list[tuple[str | None, dict[str, Any]]] = [
-            (None, {"fields": ["title", "slug", "standfirst", "body_source"]}),
+            (None, {"fields": ["title", "slug", "standfirst", "body_source", "body_format"]}),
             (
                 "Publishing",
                 {

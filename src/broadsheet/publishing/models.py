@@ -1,7 +1,8 @@
 """Articles, byline authors, topics and article revisions.
 
 An article's submitter is an account; its byline authors are people who need not have one.
-Bodies are Markdown rendered to sanitised HTML when saved, and stored beside the source.
+Bodies are Markdown rendered to sanitised HTML when saved, and stored beside the source;
+an imported body may be HTML instead (`body_format`), which is only sanitised.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db.models.expressions import Star
 from django.urls import reverse
 from django.utils import timezone
 
-from broadsheet.lib.rendering import html_to_text, render_article_markdown
+from broadsheet.lib.rendering import html_to_text, render_article_markdown, sanitise_article_html
 
 
 class Topic(models.Model):
@@ -125,6 +126,12 @@ class Article(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
 
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        # Imported bodies (WordPress, Drupal) stay as the HTML they were written in:
+        # converting them to Markdown would lose what Markdown cannot say.
+        HTML = "html", "HTML (imported)"
+
     class Comments(models.TextChoices):
         OPEN = "open", "Open: readers may comment"
         CLOSED = "closed", "Closed: comments shown, no new ones"
@@ -140,6 +147,9 @@ class Article(models.Model):
         blank=True, max_length=600, help_text="A sentence or two under the title and in lists."
     )
     body_source = models.TextField("body", blank=True, help_text="Markdown.")
+    body_format = models.CharField(
+        max_length=10, choices=BodyFormat.choices, default=BodyFormat.MARKDOWN
+    )
     body_html = models.TextField(editable=False, default="")
     body_text = models.TextField(editable=False, default="")
     submitted_by = models.ForeignKey(
@@ -178,7 +188,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.body_html = render_article_markdown(self.body_source)
+        self.body_html = self.rendered_body()
         self.body_text = html_to_text(self.body_html)
         self.updated_at = timezone.now()
         if self.status != self.Status.DRAFT and self.published_at is None:
@@ -190,6 +200,12 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("publishing:article", args=[self.slug])
+
+    def rendered_body(self) -> str:
+        """The body as readers get it: Markdown rendered, or imported HTML sanitised."""
+        if self.body_format == self.BodyFormat.HTML:
+            return sanitise_article_html(self.body_source)
+        return render_article_markdown(self.body_source)
 
     @property
     def is_live(self) -> bool:
