@@ -150,3 +150,15 @@ def test_redis_with_postgresql_is_fine(settings: Any) -> None:
 
     assert "broadsheet.E003" not in found
     assert "broadsheet.W004" not in found
+
+
+def test_an_s3_store_without_its_package_is_an_error(settings: Any) -> None:
+    assert "broadsheet.E005" not in ours()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages_not_installed.backends.s3.S3Storage"},
+    }
+
+    message = ours()["broadsheet.E005"]
+
+    assert "S3_BUCKET is set" in message and "cannot be loaded" in message

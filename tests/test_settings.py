@@ -152,3 +152,26 @@ def test_concurrent_writers_wait_instead_of_failing(tmp_path: Path) -> None:
         assert stdout.strip().endswith("done")
     topics = "__import__('broadsheet.publishing.models').publishing.models.Topic.objects"
     assert show(tmp_path, f"{topics}.count()") == "80"
+
+
+def test_media_go_to_an_s3_compatible_store_when_a_bucket_is_named(tmp_path: Path) -> None:
+    assert show(tmp_path, "settings.STORAGES['default']['BACKEND']") == (
+        "django.core.files.storage.FileSystemStorage"
+    )
+    s3 = {
+        "S3_BUCKET": "newsroom-media",
+        "S3_ENDPOINT_URL": "https://objects.example.net",
+        "S3_ACCESS_KEY_ID": "key-id",
+        "S3_SECRET_ACCESS_KEY": "secret",
+    }
+    assert show(tmp_path, "settings.STORAGES['default']['BACKEND']", **s3) == (
+        "storages.backends.s3.S3Storage"
+    )
+    options = show(tmp_path, "sorted(settings.STORAGES['default']['OPTIONS'].items())", **s3)
+    for pair in [
+        "('bucket_name', 'newsroom-media')",
+        "('endpoint_url', 'https://objects.example.net')",
+        "('access_key', 'key-id')",
+        "('querystring_auth', False)",
+    ]:
+        assert pair in options

@@ -18,6 +18,7 @@ Registered when the project's app is ready (broadsheet/apps.py).
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -137,6 +138,25 @@ def check_cache_shared(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 hint="With more than one server, set CACHE_URL=redis://... on all of them; "
                 "a site on one server can ignore this warning.",
                 id="broadsheet.W004",
+            )
+        ]
+    return []
+
+
+@register()
+def check_media_storage(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    backend = settings.STORAGES["default"]["BACKEND"]
+    module = backend.rsplit(".", 1)[0]
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        return [
+            Error(
+                f"Media are to be stored with {backend} (S3_BUCKET is set), which cannot "
+                f"be loaded: {exc}.",
+                hint="Install the S3 support: pip install 'broadsheet[s3]' "
+                "(django-storages with boto3), or unset S3_BUCKET to keep media in MEDIA_ROOT.",
+                id="broadsheet.E005",
             )
         ]
     return []

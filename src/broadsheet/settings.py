@@ -384,8 +384,28 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at start-up without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded media go through Django's storage API: MEDIA_ROOT by default, which every server
+# must then share; or an S3-compatible store when S3_BUCKET is set (pip install
+# 'broadsheet[s3]' for django-storages; `broadsheet check` says when it is missing).
+_media_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET := env.str("S3_BUCKET", default=""):
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "custom_domain": env.str("S3_CUSTOM_DOMAIN", default="") or None,
+            "location": env.str("S3_PREFIX", default="media"),
+            "file_overwrite": False,
+            # Public media (images in articles) are linked without expiring signatures.
+            "querystring_auth": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
