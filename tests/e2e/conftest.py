@@ -186,7 +186,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     log.close()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API runs an event loop in this thread while it is
+# open, and Django refuses database calls from a thread with a running loop
+# (SynchronousOnlyOperation), so it must be closed before the tests after tests/e2e run.
+@pytest.fixture(scope="package")
 def browser(served: Site) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
