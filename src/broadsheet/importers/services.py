@@ -128,8 +128,10 @@ def load(
     *,
     report: ImportReport,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Store `records` from `source` in one transaction; see the module docstring."""
+    """Store `records` from `source` in one transaction; see the module docstring. With
+    `dry_run` everything is read, stored and counted as usual, then rolled back."""
     if not source:
         raise ValueError("An import needs a source name, the same on every run.")
     with transaction.atomic():
@@ -148,4 +150,6 @@ def load(
             if progress is not None:
                 progress(record)
         batch.finish()
+        if dry_run:
+            transaction.set_rollback(True)
     return report

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from tqdm import tqdm
 
 from broadsheet.importers import disqus
@@ -24,10 +23,6 @@ from broadsheet.importers.services import ImportReport, load
 UNMATCHED = "thread matches no article"
 NO_THREAD = "thread not in the file"
 REPEATED = "post repeated in the file"
-
-
-class DryRun(Exception):
-    """Raised to roll the import back after a dry run."""
 
 
 class Command(BaseCommand):
@@ -68,15 +63,13 @@ class Command(BaseCommand):
             total=to_read, unit="comment", desc="Importing", disable=None, leave=False
         ) as bar:
             try:
-                with transaction.atomic():
-                    posts = disqus.read_posts(path, export, matched)
-                    load(source, posts, report=report, progress=lambda _record: bar.update())
-                    if options["dry_run"]:
-                        raise DryRun
+                posts = disqus.read_posts(path, export, matched)
+                load(
+                    source, posts, report=report, progress=lambda _record: bar.update(),
+                    dry_run=options["dry_run"],
+                )  # fmt: skip
             except disqus.DisqusFormatError as error:  # the file changed since it was read
                 raise CommandError(_located(path, error)) from error
-            except DryRun:
-                pass
         self.stdout.write(report.summary())
         done = "Dry run, nothing stored" if options["dry_run"] else "Imported"
         self.stdout.write(

@@ -14,15 +14,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from tqdm import tqdm
 
 from broadsheet.importers import wxr
 from broadsheet.importers.services import ImportReport, load
-
-
-class DryRun(Exception):
-    """Raised to roll the import back after a dry run."""
 
 
 class Command(BaseCommand):
@@ -75,15 +70,13 @@ class Command(BaseCommand):
                     bar.update(stream.position - bar.n)
 
             try:
-                with transaction.atomic():
-                    records = wxr.read_wxr(stream, report=report, site_timezone=zone)
-                    load(source, records, report=report, progress=progress)
-                    if options["dry_run"]:
-                        raise DryRun
+                records = wxr.read_wxr(stream, report=report, site_timezone=zone)
+                load(
+                    source, records, report=report, progress=progress,
+                    dry_run=options["dry_run"],
+                )  # fmt: skip
             except wxr.WxrError as error:
                 raise CommandError(_located(path, error) + " Nothing was imported.") from error
-            except DryRun:
-                pass
             bar.update(stream.position - bar.n)
         self.stdout.write(report.summary())
         done = "Dry run, nothing stored" if options["dry_run"] else "Imported"
