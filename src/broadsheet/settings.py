@@ -193,6 +193,7 @@ INSTALLED_APPS = [
     "broadsheet.moderation",
     "broadsheet.consent",
     "broadsheet.importers",
+    "broadsheet.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -362,6 +363,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)  # tries before a mail is given up as failed
 MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 30)  # doubles each retry, up to 6 h
+# Webhook deliveries (docs/webhooks.md), on the same queue and worker as mail.
+WEBHOOK_TIMEOUT_SECONDS = _float("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = _int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+# Endpoints on loopback and private addresses are refused (the site must not be a way
+# into the network it runs in) unless this is on.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -29,6 +29,7 @@ from broadsheet.accounts.models import User
 from broadsheet.lib import page_cache
 from broadsheet.lib.mail import queue_mail
 from broadsheet.publishing.models import Article
+from broadsheet.webhooks import services as webhooks
 
 from .models import Comment
 
@@ -240,6 +241,7 @@ def post_comment(
         ):
             send_confirmation_request(comment)
         comment_posted(comment)
+        webhooks.comment_posted(comment)
     return PostOutcome(comment, duplicate=False)
 
 
@@ -274,19 +276,26 @@ def comment_posted(comment: Comment) -> None:
         notify_parent_of_reply(comment)
 
 
-def comment_status_changed(comment: Comment, *, was_published: bool = False) -> None:
+def comment_status_changed(
+    comment: Comment, *, was_published: bool = False, previous_status: str | None = None
+) -> None:
     """What follows a comment being stored, approved, unpublished or removed."""
     refresh_comment_count(comment.article_id)
     if comment.is_published and not was_published:
         notify_parent_of_reply(comment)
+    if previous_status is not None:
+        webhooks.comment_status_changed(comment, previous_status)
 
 
 def set_status(comment: Comment, status: str) -> None:
     was_published = comment.is_published
+    previous_status = comment.status
     with transaction.atomic():
         comment.status = status
         comment.save(update_fields=["status"])
-        comment_status_changed(comment, was_published=was_published)
+        comment_status_changed(
+            comment, was_published=was_published, previous_status=previous_status
+        )
 
 
 # Confirmation of an anonymous commenter's address -------------------------------------
@@ -317,6 +326,7 @@ def confirm_address(token: str) -> Comment:
         if comment.email.lower() != data["e"]:
             raise signing.BadSignature("The comment's address has changed since the link was sent.")
         was_published = comment.is_published
+        previous_status = comment.status
         comment.email_confirmed = True
         # Published only if it was held for nothing but being anonymous: a comment that
         # screening held waits for a moderator whoever wrote it.
@@ -328,7 +338,9 @@ def confirm_address(token: str) -> Comment:
         ):
             comment.status = Comment.Status.PUBLISHED
         comment.save(update_fields=["email_confirmed", "status"])
-        comment_status_changed(comment, was_published=was_published)
+        comment_status_changed(
+            comment, was_published=was_published, previous_status=previous_status
+        )
     return comment
 
 

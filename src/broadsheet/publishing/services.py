@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from broadsheet.accounts.models import User
 from broadsheet.lib import page_cache
+from broadsheet.webhooks import services as webhooks
 
 from .models import Article, ArticleRevision, Author, Byline, Topic
 
@@ -81,7 +82,11 @@ def record_revision(article: Article, edited_by: User | None) -> ArticleRevision
     latest = article.revisions.order_by("-created_at", "-id").first()
     if latest is not None and latest.data == data:
         return latest
-    return ArticleRevision.objects.create(article=article, edited_by=edited_by, data=data)
+    revision = ArticleRevision.objects.create(article=article, edited_by=edited_by, data=data)
+    # Every admin save, publish, unpublish and restore comes through here: the one place
+    # to tell webhook endpoints what the change means to readers.
+    webhooks.article_revised(article, latest.data if latest is not None else None)
+    return revision
 
 
 def set_bylines(article: Article, authors: list[Author]) -> None:
