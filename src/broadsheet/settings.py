@@ -167,6 +167,12 @@ SPAM_MAX_LINKS = _int("SPAM_MAX_LINKS", 2)  # more links than this in a body hol
 # no limit); counted in the cache, so every worker shares the count when it is Redis.
 COMMENT_RATE_LIMIT_ADDRESS = _rate("COMMENT_RATE_LIMIT_ADDRESS", "5/600")
 COMMENT_RATE_LIMIT_EMAIL = _rate("COMMENT_RATE_LIMIT_EMAIL", "5/600")
+# The JSON API (broadsheet/api, docs/api.md). Comments posted through it beyond
+# "count/seconds" per client address are refused with 429 before anything is checked or
+# stored (empty: no limit); the limits above hold them, as they do the form's. A POST
+# body larger than API_MAX_BODY_BYTES is refused with 413.
+API_COMMENT_RATE_LIMIT = _rate("API_COMMENT_RATE_LIMIT", "10/600")
+API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 64 * 1024)
 # Sign-in attempts (reader login and admin login alike) beyond "count/seconds" are refused
 # without checking the password: every attempt per client address, failed attempts per
 # submitted username or address (empty: no limit). Counted in the cache, like the above.
@@ -194,6 +200,7 @@ INSTALLED_APPS = [
     "broadsheet.consent",
     "broadsheet.importers",
     "broadsheet.webhooks",
+    "broadsheet.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -205,6 +212,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "csp",  # only for its system checks, which catch settings written for django-csp 3
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("broadsheet.accounts.urls")),
     path("moderation/", include("broadsheet.moderation.urls")),
     path("your-data/", include("broadsheet.moderation.rights_urls")),
+    path("api/v1/", include("broadsheet.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
