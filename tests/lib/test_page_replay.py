@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -39,15 +40,19 @@ class CountingDjango:
         return self.handler(environ, start_response)
 
 
-@pytest.fixture(autouse=True)
-def _keep_the_test_transaction() -> Iterator[None]:
-    # As Django's test client does: a real handler would close the connection, and with it
-    # the transaction each test runs in, at the end of every request.
+@contextmanager
+def keeping_the_test_transaction() -> Iterator[None]:
+    """As Django's test client does around each request: a real handler would close the
+    connection, and with it the transaction each test runs in, at the start and end of
+    every request. (The test client connects the handler again after its own requests,
+    so this is done around each call, not once per test.)"""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -75,12 +80,13 @@ def get(
     def start_response(status: str, response_headers: Any, exc_info: Any = None) -> None:
         sent.update(status=status, headers=dict(response_headers))
 
-    result = app(environ, start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        if hasattr(result, "close"):
-            result.close()
+    with keeping_the_test_transaction():
+        result = app(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
     return sent["status"], sent["headers"], body
 
 
@@ -156,8 +162,17 @@ def test_a_comment_posted_through_the_replay_shows_on_the_next_page(
         {"If-None-Match": '"abc"'},
         {"Range": "bytes=0-10"},
         {"Accept-Encoding": "identity"},
+        {"Authorization": "Bearer bst_0123abcd_secret"},
     ],
-    ids=["session", "messages", "remembered-details", "conditional", "range", "uncompressed"],
+    ids=[
+        "session",
+        "messages",
+        "remembered-details",
+        "conditional",
+        "range",
+        "uncompressed",
+        "credentials",
+    ],  # fmt: skip
 )
 def test_personal_and_partial_requests_always_go_through_django(
     replay: PageReplay, django_app: CountingDjango, article: Article, headers: dict[str, str]

@@ -50,8 +50,15 @@ logger = logging.getLogger(__name__)
 
 REPLAY_COOKIE_SECONDS = 60
 TOKEN_KEY = page_cache.TAG_PREFIX + page_cache.EVERY_CHANGE
-# Request headers that ask for something other than the whole page as stored.
-_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
+# Request headers that ask for something other than the whole shared page as stored:
+# conditional and partial requests, and credentials (an API token makes a request personal).
+_NOT_REPLAYED = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_RANGE",
+    "HTTP_IF_RANGE",
+    "HTTP_AUTHORIZATION",
+)
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -152,7 +159,7 @@ class PageReplay:
     def _key(environ: dict[str, Any]) -> tuple[str, ...] | None:
         """The request as the page cache would tell it apart, or None when it might be
         personal or is not a plain GET of a whole page."""
-        if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in _CONDITIONAL):
+        if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in _NOT_REPLAYED):
             return None
         query = environ.get("QUERY_STRING", "")
         if not page_cache.CACHEABLE_QUERY.fullmatch(query):
