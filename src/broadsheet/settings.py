@@ -173,6 +173,9 @@ COMMENT_RATE_LIMIT_EMAIL = _rate("COMMENT_RATE_LIMIT_EMAIL", "5/600")
 # body larger than API_MAX_BODY_BYTES is refused with 413.
 API_COMMENT_RATE_LIMIT = _rate("API_COMMENT_RATE_LIMIT", "10/600")
 API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 64 * 1024)
+# Requests with one personal API token beyond "count/seconds" are refused with 429 (empty:
+# no limit).
+API_TOKEN_RATE_LIMIT = _rate("API_TOKEN_RATE_LIMIT", "600/600")
 # Sign-in attempts (reader login and admin login alike) beyond "count/seconds" are refused
 # without checking the password: every attempt per client address, failed attempts per
 # submitted username or address (empty: no limit). Counted in the cache, like the above.

@@ -46,3 +46,32 @@ def comments_path(article: Article) -> str:
 
 def hours_ago(hours: float) -> Any:
     return timezone.now() - timezone.timedelta(hours=hours)
+
+
+def token_of(user: Any, name: str = "script") -> str:
+    """A fresh personal API token of `user`, as the profile page would show it."""
+    from broadsheet.accounts.tokens import create_token
+
+    return create_token(user, name)[1]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def send_json(client: Client, method: str, path: str, data: Any, token: str) -> Any:
+    """Send `data` as JSON with a token, as a staff member's script would."""
+    return client.generic(
+        method, path, json.dumps(data), content_type="application/json", **bearer(token)
+    )
+
+
+@pytest.fixture
+def moderator(db: None) -> Any:
+    """Morgan Osei, a moderator (not staff), as in tests/moderation."""
+    from broadsheet.moderation.services import ensure_moderators_group
+    from tests.conftest import make_user
+
+    user = make_user("mo", display_name="Morgan Osei")
+    user.groups.add(ensure_moderators_group())
+    return user

@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
+from broadsheet.accounts.models import ApiToken, User
+from broadsheet.accounts.tokens import hash_token
+from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
 from tests.discussion.conftest import make_comment
 
@@ -51,8 +54,20 @@ def test_the_document_has_examples() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("command", "status"), examples())
-def test_example(client: Client, article: Article, command: str, status: int) -> None:
+def test_example(
+    client: Client, article: Article, editor: User, moderator: User, command: str, status: int
+) -> None:
     make_comment(article)
+    # The held comment and the tokens the staff examples name.
+    make_comment(
+        article, pk=4242, status=Comment.Status.HELD, email="troll@example.net",
+        address_hash="0" * 64, held_reasons=["links"],
+    )  # fmt: skip
+    for user, raw in [
+        (editor, "bst_editor01_example-editor-token"),
+        (moderator, "bst_moder001_example-moderator-token"),
+    ]:
+        ApiToken.objects.create(user=user, name="docs", prefix=raw[4:12], key_hash=hash_token(raw))
     response = run_curl(client, command)
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")

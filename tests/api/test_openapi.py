@@ -28,7 +28,27 @@ def test_openapi_document(client: Client) -> None:
         "/api/v1/authors/{slug}",
         "/api/v1/topics",
         "/api/v1/topics/{slug}",
+        "/api/v1/moderation/held-comments",
+        "/api/v1/moderation/comments/{comment_id}/approve",
+        "/api/v1/moderation/comments/{comment_id}/reject",
+        "/api/v1/moderation/comments/{comment_id}/spam",
+        "/api/v1/moderation/bans",
     }
+    assert set(paths["/api/v1/articles"]) == {"get", "post"}
+    assert set(paths["/api/v1/articles/{slug}"]) == {"get", "patch"}
+    # Staff operations take a bearer token and declare what a missing one answers.
+    for path, method in [
+        ("/api/v1/articles", "post"),
+        ("/api/v1/articles/{slug}", "patch"),
+        ("/api/v1/moderation/held-comments", "get"),
+        ("/api/v1/moderation/comments/{comment_id}/approve", "post"),
+        ("/api/v1/moderation/bans", "post"),
+    ]:
+        operation = paths[path][method]
+        assert operation["security"] == [{"TokenAuth": []}], path
+        assert {"401", "403", "429"} <= set(operation["responses"]), path
+    assert document["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+    assert "security" not in paths["/api/v1/articles"]["get"]
     assert set(paths["/api/v1/articles/{slug}/comments"]) == {"get", "post"}
     posting = paths["/api/v1/articles/{slug}/comments"]["post"]
     assert {"201", "400", "409", "413", "429"} <= set(posting["responses"])

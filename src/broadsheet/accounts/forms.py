@@ -194,3 +194,11 @@ class ConfirmingSetPasswordForm(SetPasswordForm):
         if commit and isinstance(user, User) and user.email_confirmed_at is None:
             user.confirm_email(user.email)
         return user
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What the token is for, such as the script that will use it.",
+    )

@@ -22,5 +22,7 @@ urlpatterns = [
     ),
     path("password-reset/done/", views.password_reset_complete, name="password-reset-complete"),
     path("profile/", views.profile, name="profile"),
+    path("tokens/", views.create_api_token, name="create-api-token"),
+    path("tokens/<int:token_id>/revoke/", views.revoke_api_token, name="revoke-api-token"),
     path("password/", views.password_change, name="password-change"),
 ]

@@ -23,8 +23,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import services
+from . import services, tokens
 from .forms import (
+    ApiTokenForm,
     ConfirmingSetPasswordForm,
     LimitedLoginForm,
     LoginForm,
@@ -122,7 +123,57 @@ def profile(request: HttpRequest) -> HttpResponse:
                     "your comments are treated like a guest's.",
                 )
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "account": user})
+    return _profile_page(request, user, form)
+
+
+def _profile_page(
+    request: HttpRequest,
+    user: User,
+    form: ProfileForm | None = None,
+    *,
+    token_form: ApiTokenForm | None = None,
+    new_token: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form or ProfileForm(instance=User.objects.get(pk=user.pk)),
+            "account": user,
+            "api_tokens": list(user.api_tokens.all()),
+            "token_form": token_form or ApiTokenForm(),
+            "new_token": new_token,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def create_api_token(request: HttpRequest) -> HttpResponse:
+    """Make a personal API token and show it, on this answer only (it is stored hashed).
+    Template: accounts/profile.html."""
+    user = _account(request)
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, user, token_form=form, status=400)
+    _token, raw = tokens.create_token(user, form.cleaned_data["name"])
+    response = _profile_page(request, user, new_token=raw)
+    # The page holds a secret: no cache anywhere may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of the signed-in user's API tokens."""
+    if tokens.revoke_token(_account(request), token_id):
+        messages.success(request, "The token has been revoked.")
+    else:
+        messages.error(request, "There is no such token to revoke.")
+    return redirect("accounts:profile")
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):

@@ -116,7 +116,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return error_response(401, "This needs credentials the API does not accept yet.")
+        return error_response(
+            401,
+            "This needs a valid personal API token: Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 
 class ErrorDetail(Schema):
@@ -114,3 +114,110 @@ class CommentPosted(Schema):
     id: int
     url: str | None
     duplicate: bool
+
+
+# Moderation (a token whose account moderates) ---------------------------------------------
+
+
+class HeldArticleOut(Schema):
+    slug: str
+    title: str
+
+
+class HeldCommentOut(Schema):
+    """A comment waiting in the moderation queue, with what the queue shows of it."""
+
+    id: int
+    article: HeldArticleOut
+    name: str
+    email: str
+    homepage: str
+    body: str
+    created_at: dt.datetime
+    held_reasons: list[str]
+    spam_score: float | None
+
+
+class HeldCommentPage(Schema):
+    items: list[HeldCommentOut]
+    next: str | None
+
+
+class ModerationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=500)
+
+
+class ModeratedOut(Schema):
+    id: int
+    status: Literal["held", "published", "spam", "deleted"]
+
+
+class BanIn(Schema):
+    """Ban by a comment (its author's e-mail address and address hash; the comment is
+    deleted, as the queue's ban does), by an e-mail address, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comment: int | None = None
+    email: str | None = None
+    reason: str = Field("", max_length=500)
+    days: int | None = Field(7, ge=1, le=3650, description="Length of the ban; null for good.")
+
+
+class BanOut(Schema):
+    id: int
+    kind: Literal["email", "address"]
+    expires_at: dt.datetime | None
+
+
+class BanList(Schema):
+    items: list[BanOut]
+
+
+# Editing articles (a token whose account edits) -------------------------------------------
+
+ArticleStatus = Literal["draft", "published", "scheduled"]
+
+
+class ArticleCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    slug: str | None = None
+    standfirst: str = ""
+    body: str = ""
+    status: ArticleStatus = "draft"
+    published_at: dt.datetime | None = None
+    bylines: list[str] = Field(default_factory=list, description="Author slugs, in order.")
+    topics: list[str] = Field(default_factory=list, description="Topic slugs.")
+
+
+class ArticleUpdateIn(Schema):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    slug: str | None = None
+    standfirst: str | None = None
+    body: str | None = None
+    status: ArticleStatus | None = None
+    published_at: dt.datetime | None = None
+    bylines: list[str] | None = None
+    topics: list[str] | None = None
+
+
+class EditedArticleOut(Schema):
+    id: int
+    slug: str
+    title: str
+    standfirst: str
+    body: str
+    status: ArticleStatus
+    published_at: dt.datetime | None
+    bylines: list[str]
+    topics: list[str]
+    url: str
+    revision: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
+from . import staff  # noqa: F401  (registers the staff operations on `api`)
 from .errors import json_errors, not_found
 from .views import api
 

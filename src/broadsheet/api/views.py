@@ -56,7 +56,8 @@ api = NinjaAPI(
     title="Broadsheet API",
     version="1",
     description="Public, read-only articles, authors, topics and comments, and posting "
-    'a comment. Errors: {"error": {"code", "message", "field"}}. See docs/api.md.',
+    "a comment; with a personal API token (Authorization: Bearer), editing articles and "
+    'moderating comments. Errors: {"error": {"code", "message", "field"}}. See docs/api.md.',
     urls_namespace="api-v1",
     # validatorUrl None: Swagger UI would otherwise send the document to validator.swagger.io.
     docs=Swagger(settings={"validatorUrl": None}),

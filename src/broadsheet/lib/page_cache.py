@@ -243,6 +243,10 @@ def _variant(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return None
+    # An API token (broadsheet.api.auth) is only read inside the view, after this: a
+    # request carrying credentials is personal from the start.
+    if "HTTP_AUTHORIZATION" in request.META:
+        return None
     if any(request.COOKIES.get(name) for name in PERSONAL_COOKIES):
         return None
     session = getattr(request, "session", None)

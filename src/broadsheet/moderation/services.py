@@ -139,6 +139,29 @@ def ban_commenter(
     return bans
 
 
+def ban_email(
+    email: str, actor: User, *, reason: str = "", expires_at: dt.datetime | None = None
+) -> Ban:
+    """Ban an e-mail address with no comment in hand (the API's bans); logged as a ban."""
+    with transaction.atomic():
+        ban = Ban.objects.create(
+            kind=Ban.Kind.EMAIL,
+            value=email.strip().lower(),
+            reason=reason,
+            created_by=actor,
+            expires_at=expires_at,
+        )
+        log_action(
+            actor,
+            ModerationLogEntry.Action.BAN,
+            None,
+            reason,
+            bans=[ban.pk],
+            expires_at=expires_at.isoformat() if expires_at else None,
+        )
+    return ban
+
+
 def lift_ban(ban: Ban, actor: User, reason: str = "") -> None:
     with transaction.atomic():
         ban.expires_at = timezone.now()

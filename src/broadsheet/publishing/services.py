@@ -101,6 +101,25 @@ def set_bylines(article: Article, authors: list[Author]) -> None:
         page_cache.changed(page_cache.tag("article", article.pk), page_cache.LIVE_ARTICLES)
 
 
+def save_article(
+    article: Article,
+    edited_by: User,
+    *,
+    authors: list[Author] | None = None,
+    topics: list[Topic] | None = None,
+) -> ArticleRevision:
+    """Save an article with its bylines and topics (None: leave as they are) and keep a
+    revision, all in one transaction, as the admin's save does: what the API's editing
+    goes through."""
+    with transaction.atomic():
+        article.save()
+        if authors is not None:
+            set_bylines(article, authors)
+        if topics is not None:
+            article.topics.set(topics)
+        return record_revision(article, edited_by)
+
+
 def renumber_bylines(article: Article) -> None:
     """Number the bylines 0, 1, 2… in their current order.
 
