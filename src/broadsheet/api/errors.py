@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
@@ -173,3 +174,19 @@ def _plain_message(status: int) -> str:
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any other address under /api/v1/."""
     return error_response(404, "There is no such endpoint.")
+
+
+def refused_body(request: HttpRequest) -> HttpResponse | None:
+    """The answer to a request body refused before it is read: too large (413) or not
+    JSON (415); None when it may be read."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.API_MAX_BODY_BYTES:
+        return error_response(
+            413, f"The request body may be at most {settings.API_MAX_BODY_BYTES} bytes."
+        )
+    if request.content_type != "application/json":
+        return error_response(415, "Send the body as application/json.")
+    return None

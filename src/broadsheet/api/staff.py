@@ -67,16 +67,9 @@ def guard_json_body(run: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     """Refuse, before the body is read, one that is too large (413) or not JSON (415)."""
 
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.API_MAX_BODY_BYTES:
-            return errors.error_response(
-                413, f"The request body may be at most {settings.API_MAX_BODY_BYTES} bytes."
-            )
-        if request.content_type != "application/json":
-            return errors.error_response(415, "Send the body as application/json.")
+        refused = errors.refused_body(request)
+        if refused is not None:
+            return refused
         return run(request, *args, **kwargs)
 
     return guarded

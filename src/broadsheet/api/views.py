@@ -328,16 +328,9 @@ def guard_comment_post(run: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     with a session (403), too many from this client address (429). Nothing is stored."""
 
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.API_MAX_BODY_BYTES:
-            return errors.error_response(
-                413, f"The request body may be at most {settings.API_MAX_BODY_BYTES} bytes."
-            )
-        if request.content_type != "application/json":
-            return errors.error_response(415, "Send the comment as application/json.")
+        refused = errors.refused_body(request)
+        if refused is not None:
+            return refused
         # The API takes no cookies: a browser's session would otherwise ride along with a
         # request another site's script made (CSRF). API clients send none.
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
