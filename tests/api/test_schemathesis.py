@@ -12,17 +12,12 @@ skips, with the reason, when schemathesis is not installed; under CI=true that i
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.test_settings import BROADSHEET
+from tests.seeded_server import seeded_server
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -43,8 +38,6 @@ except ImportError:
         raise
     pytest.skip("schemathesis is not installed (pip install -e '.[dev]')", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "tests" / "e2e" / "seed.py"
 # The server's settings for this run: the spam checks that would hold or refuse a program's
 # posts (too fast, too many from one address) and the API's own rate limit are off, so the
 # comment POST is answered on its merits rather than with 429; the API's validation and
@@ -73,56 +66,12 @@ CHECKS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _environment(home: Path) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "BROADSHEET_HOME": str(home),
-        "PYTHONPATH": str(ROOT),
-        **SERVER_ENV,
-    }
-
-
-def _broadsheet(home: Path, *args: str) -> None:
-    result = subprocess.run(
-        [BROADSHEET, *args], env=_environment(home), cwd=home, capture_output=True, text=True,
-        timeout=180,
-    )  # fmt: skip
-    assert result.returncode == 0, f"broadsheet {' '.join(args)} failed:\n{result.stderr}"
-
-
 @pytest.fixture(scope="module")
 def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The address of a freshly migrated and seeded site served by `broadsheet serve`."""
     home = tmp_path_factory.mktemp("schemathesis-site")
-    _broadsheet(home, "migrate", "--noinput")
-    _broadsheet(home, "shell", "--no-imports", "-c", f"import runpy; runpy.run_path({str(SEED)!r})")
-    port = _free_port()
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(
-        [BROADSHEET, "serve", "--port", str(port), "--workers", "1"],
-        env=_environment(home), cwd=home, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/robots.txt", timeout=5).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("broadsheet serve did not start:\n" + (home / "server.log").read_text())
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=15)
-    log.close()
+    with seeded_server(home, SERVER_ENV) as url:
+        yield url
     # A server error's traceback is in the log; show it when a check failed.
     print((home / "server.log").read_text()[-5000:])
 

@@ -10,11 +10,7 @@ request to any other host fails the test.
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e import site
-from tests.test_settings import BROADSHEET
+from tests.seeded_server import seeded_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("BROADSHEET_CHROMIUM", "/usr/bin/chromium"))
@@ -104,12 +100,6 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Site:
     """The served site: its address, and its database for reading what was stored."""
@@ -135,55 +125,12 @@ class Site:
         return int(self.query("SELECT id FROM publishing_article WHERE slug = ?", slug)[0][0])
 
 
-def _broadsheet(home: Path, *args: str) -> None:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "BROADSHEET_HOME": str(home),
-        "PYTHONPATH": str(ROOT),
-        **SERVER_ENV,
-    }
-    result = subprocess.run(
-        [BROADSHEET, *args], env=env, cwd=home, capture_output=True, text=True, timeout=180
-    )
-    assert result.returncode == 0, f"broadsheet {' '.join(args)} failed:\n{result.stderr}"
-
-
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     require(CHROMIUM.exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     home = tmp_path_factory.mktemp("e2e-site")
-    _broadsheet(home, "migrate", "--noinput")
-    seed = Path(__file__).with_name("seed.py")
-    _broadsheet(home, "shell", "--no-imports", "-c", f"import runpy; runpy.run_path({str(seed)!r})")
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "BROADSHEET_HOME": str(home),
-        **SERVER_ENV,
-    }
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(
-        [BROADSHEET, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        cwd=home,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/robots.txt", timeout=5).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("broadsheet serve did not start:\n" + (home / "server.log").read_text())
-            time.sleep(0.2)
-    yield Site(url=url, database=home / "var" / "broadsheet.sqlite3")
-    server.terminate()
-    server.wait(timeout=15)
-    log.close()
+    with seeded_server(home, SERVER_ENV) as url:
+        yield Site(url=url, database=home / "var" / "broadsheet.sqlite3")
 
 
 # Package scope: Playwright's sync API runs an event loop in this thread while it is
