@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "broadsheet.accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

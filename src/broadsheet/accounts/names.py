@@ -30,6 +30,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from broadsheet.lib.versioned import Versioned
+
 DISPLAY_NAME_MAX_LENGTH = 80
 # NFKC and the skeleton can lengthen a name ("m" becomes "rn", "ﷺ" eighteen letters).
 NAME_KEY_MAX_LENGTH = 400
@@ -130,17 +132,22 @@ def clean_display_name(name: str) -> str:
 def is_staff_name(name: str, *, exclude_user_id: int | None = None) -> bool:
     """True when `name` looks like the display name or username of a member of staff
     (is_staff, superuser, or in the Editors or Moderators group)."""
-    from .models import User  # models import this module for name_key()
-
     key = name_key(name)
     if not key:
         return False
+    return any(key in keys for user_id, keys in staff_name_keys.get() if user_id != exclude_user_id)
+
+
+def _load_staff_name_keys() -> list[tuple[int, tuple[str, str]]]:
+    from .models import User  # models import this module for name_key()
+
     staff = User.objects.filter(
         Q(is_staff=True) | Q(is_superuser=True) | Q(groups__name__in=STAFF_GROUPS)
     )
-    if exclude_user_id is not None:
-        staff = staff.exclude(pk=exclude_user_id)
-    for display_name, username in staff.values_list("display_name", "username").distinct():
-        if key in (name_key(display_name), name_key(username)):
-            return True
-    return False
+    rows = staff.values_list("pk", "display_name", "username").distinct()
+    return [(pk, (name_key(display), name_key(username))) for pk, display, username in rows]
+
+
+# Every anonymous comment is checked against these: kept per process, loaded again after
+# any change to a staff account, its groups or the groups' names (accounts.signals).
+staff_name_keys = Versioned("staff-name-keys", _load_staff_name_keys)

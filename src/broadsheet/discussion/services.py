@@ -196,7 +196,37 @@ def post_comment(
     else:
         name, email = submission.name, submission.email
     email_confirmed = user is None and is_confirmed_address(email, confirmed_email)
-    # IMMEDIATE transactions on SQLite (and the row order on PostgreSQL) make the duplicate
+    parent = reply_parent(submission.parent)
+    # A second press of Save usually arrives after the first was stored: answered before
+    # screening, so it neither counts against the rate limits nor costs the filter's work.
+    if duplicate := _recent_duplicate(article, submission, user, parent):
+        return PostOutcome(duplicate, duplicate=True)
+    comment = Comment(
+        article=article,
+        parent=parent,
+        thread=parent.thread if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        name=name,
+        email=email,
+        homepage="" if user else submission.homepage,
+        user=user,
+        email_confirmed=email_confirmed,
+        body_source=submission.body,
+        notify_replies=submission.notify_replies and bool(email),
+        address_hash=address_hash,
+        status=initial_status(user=user, email_confirmed=email_confirmed),
+    )
+    if comment.status == Comment.Status.HELD:
+        comment.held_reasons = ["moderation-policy"]
+    # Screening only reads, so it runs before the write transaction: on SQLite every post
+    # waits for the one before it to commit, and the filter's and the blocked terms'
+    # queries would lengthen that wait for all of them.
+    verdict = screen(comment, submission.signals)
+    comment.spam_score = verdict.score
+    comment.held_reasons = [*comment.held_reasons, *verdict.reasons]
+    if verdict.status and _STRICTNESS.index(verdict.status) > _STRICTNESS.index(comment.status):
+        comment.status = verdict.status
+    # IMMEDIATE transactions on SQLite (and the row lock on PostgreSQL) make the duplicate
     # check and the insert one step for concurrent double submits.
     with transaction.atomic():
         # Locking the article row serialises posts to one article on PostgreSQL, so two
@@ -205,31 +235,8 @@ def post_comment(
         # every write, so the query is skipped there.
         if connection.features.has_select_for_update:
             Article.objects.select_for_update().filter(pk=article.pk).exists()
-        parent = reply_parent(submission.parent)
         if duplicate := _recent_duplicate(article, submission, user, parent):
             return PostOutcome(duplicate, duplicate=True)
-        comment = Comment(
-            article=article,
-            parent=parent,
-            thread=parent.thread if parent else None,
-            depth=parent.depth + 1 if parent else 0,
-            name=name,
-            email=email,
-            homepage="" if user else submission.homepage,
-            user=user,
-            email_confirmed=email_confirmed,
-            body_source=submission.body,
-            notify_replies=submission.notify_replies and bool(email),
-            address_hash=address_hash,
-            status=initial_status(user=user, email_confirmed=email_confirmed),
-        )
-        if comment.status == Comment.Status.HELD:
-            comment.held_reasons = ["moderation-policy"]
-        verdict = screen(comment, submission.signals)
-        comment.spam_score = verdict.score
-        comment.held_reasons = [*comment.held_reasons, *verdict.reasons]
-        if verdict.status and _STRICTNESS.index(verdict.status) > _STRICTNESS.index(comment.status):
-            comment.status = verdict.status
         comment.save()
         # Never for spam: a spammer must not be able to make the site mail any address.
         if (

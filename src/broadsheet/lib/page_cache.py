@@ -122,17 +122,33 @@ def cache_until(request: HttpRequest, seconds: Callable[[], float | None]) -> No
 
 
 def changed(*tags: str) -> None:
-    """Invalidate every cached page showing one of `tags`: at once, and again when the
-    current transaction commits. The second is what counts: a page rendered from the old
-    rows before the commit is never served after it. The first makes the change show to
-    whatever reads pages inside the same transaction (the test suite runs in one). At the
-    commit each tag is replaced once, however often the transaction changed it."""
+    """Invalidate every cached page showing one of `tags`: at once outside a transaction,
+    else when the transaction commits, each tag once however often it was changed. The
+    commit is what counts: a page rendered from the old rows before it is never served
+    after it.
+
+    Inside a nested atomic block the tokens are replaced at once as well, so the change
+    shows to whatever reads pages inside the outer transaction (the test suite runs each
+    test in one). In the outermost block of a real transaction the commit is a moment
+    away, and replacing tokens inside it would hold SQLite's write lock (every comment
+    post's) for two more file replacements."""
     if not tags:
         return
-    _replace_tokens((*tags, EVERY_CHANGE))
     connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        _pending_on_commit(connection).update(tags)
+    if not connection.in_atomic_block:
+        _replace_tokens((*tags, EVERY_CHANGE))
+        return
+    if not commits_when_block_ends(connection):
+        _replace_tokens((*tags, EVERY_CHANGE))
+    _pending_on_commit(connection).update(tags)
+
+
+def commits_when_block_ends(connection: Any) -> bool:
+    """Whether the atomic block being run is the outermost of a transaction that commits
+    when it ends: not nested, and not one of the test suite's, which never commit (Django's
+    TestCase marks its own blocks `_from_testcase`)."""
+    blocks = connection.atomic_blocks
+    return len(blocks) == 1 and not getattr(blocks[0], "_from_testcase", False)
 
 
 def _pending_on_commit(connection: Any) -> set[str]:

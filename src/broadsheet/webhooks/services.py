@@ -28,6 +28,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from broadsheet.discussion.models import Comment
+from broadsheet.lib.versioned import Versioned
 from broadsheet.publishing.models import Article
 
 from .models import Event, WebhookDelivery, WebhookEndpoint
@@ -66,12 +67,29 @@ def comment_payload(comment: Comment) -> dict[str, Any]:
 # Queueing --------------------------------------------------------------------------------
 
 
+def _load_active_endpoints() -> list[WebhookEndpoint]:
+    return list(WebhookEndpoint.objects.filter(active=True))
+
+
+# Read after every comment post; kept per process and loaded again when an endpoint is
+# saved or deleted (WebhooksConfig.ready), so most sites, which have none, pay no query.
+active_endpoints = Versioned("webhook-endpoints", _load_active_endpoints)
+
+
+def endpoints_changed(**kwargs: Any) -> None:
+    active_endpoints.changed()
+
+
 def queue_event(event: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
     """Log a delivery of `event` for every active endpoint that subscribes to it and queue
     each for the worker, in one transaction. `payload` is the event's object, keyed by its
     kind ("article" or "comment")."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.receives(event)]
-    deliveries = []
+    endpoints = [e for e in active_endpoints.get() if e.receives(event)]
+    deliveries: list[WebhookDelivery] = []
+    if not endpoints:
+        # No transaction at all: on SQLite even an empty one takes the write lock, which
+        # every comment post after this one would wait for.
+        return deliveries
     with transaction.atomic():
         for endpoint in endpoints:
             delivery = WebhookDelivery.objects.create(

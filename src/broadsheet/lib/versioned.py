@@ -1,0 +1,92 @@
+"""Values every comment post reads and almost nothing changes (the staff's names, the
+webhook endpoints), kept in each process and read from the database again only when
+their version in the shared cache has moved.
+
+`Versioned.changed()` gives the value a new random version at the moments the page cache
+replaces a page's token (lib/page_cache.changed): at once outside a transaction, else
+when it commits, and at once as well inside a nested one (the test suite's). Any worker
+then loads the value again on its next read. Reading the version is one cache read (a
+small file on one machine, one Redis GET with several) instead of a query.
+
+Whatever the cache does, a value is never older than MAX_AGE_SECONDS: if the cache could
+not be reached when a change was announced, or lost the version, the worst is a
+change seen that much later. When the cache cannot be read at all, the value is loaded
+from the database each time, as if it were not kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+from .page_cache import commits_when_block_ends
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+KEY_PREFIX = "versioned:"
+MAX_AGE_SECONDS = 60.0
+
+
+class Versioned(Generic[T]):
+    """`load()`'s answer, kept per process until `changed()` is called in any process."""
+
+    def __init__(self, name: str, load: Callable[[], T]) -> None:
+        self.key = KEY_PREFIX + name
+        self._load = load
+        # (version, when loaded, value): replaced whole, so threads never see a mix.
+        self._kept: tuple[str, float, T] | None = None
+
+    def get(self) -> T:
+        try:
+            version = self._version()
+        except Exception:
+            logger.warning("Could not read the version of %s; reading it afresh", self.key)
+            return self._load()
+        kept = self._kept
+        now = time.monotonic()
+        if kept is not None and kept[0] == version and now - kept[1] < MAX_AGE_SECONDS:
+            return kept[2]
+        # The version is read before the rows: a change committed in between leaves the
+        # new rows under the old version, which the change's own new version replaces.
+        value = self._load()
+        self._kept = (version, now, value)
+        return value
+
+    def changed(self) -> None:
+        """Make every process load the value again (after the current transaction)."""
+        connection = transaction.get_connection()
+        if not connection.in_atomic_block or not commits_when_block_ends(connection):
+            self._replace_version()
+        if connection.in_atomic_block:
+            transaction.on_commit(self._replace_version)
+
+    def forget(self) -> None:
+        """Drop this process's copy (for tests that change what load() reads)."""
+        self._kept = None
+
+    def _version(self) -> str:
+        version = cache.get(self.key)
+        if version is None:
+            # add(): if another process made a version first, use that one.
+            cache.add(self.key, secrets.token_hex(8), timeout=None)
+            version = cache.get(self.key, "")
+        return str(version)
+
+    def _replace_version(self) -> None:
+        self._kept = None
+        try:
+            cache.set(self.key, secrets.token_hex(8), timeout=None)
+        except Exception:
+            logger.exception(
+                "Could not announce a change of %s; other processes see it within %d s",
+                self.key,
+                MAX_AGE_SECONDS,
+            )
