@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from broadsheet.accounts.models import User
-from broadsheet.accounts.names import clean_display_name, is_staff_name, name_key
+from broadsheet.accounts.names import clean_display_name, is_staff_name, name_key, staff_name_keys
 from tests.conftest import make_user
 
 
@@ -174,3 +174,79 @@ def test_the_admin_refuses_a_look_alike_name_with_a_form_error(
     assert "Someone already uses this name" in response.content.decode()
     oscar.refresh_from_db()
     assert oscar.display_name == "Oscar Nwosu"
+
+
+# Staff names are kept per process (names.staff_name_keys) and loaded again when staff change.
+
+
+@pytest.mark.django_db
+def test_a_reader_made_staff_is_protected_at_once(reader: User) -> None:
+    assert not is_staff_name("Rita Campbell")
+
+    reader.is_staff = True
+    reader.save()
+
+    assert is_staff_name("Rita Campbell")
+
+
+@pytest.mark.django_db
+def test_joining_and_leaving_the_moderators_group_protects_and_frees_the_name() -> None:
+    moana = make_user("moana", display_name="Moana Keller")
+    moderators = Group.objects.get(name="Moderators")
+    assert not is_staff_name("Moana Keller")
+
+    moana.groups.add(moderators)
+    assert is_staff_name("Moana Keller")
+
+    moana.groups.remove(moderators)
+    assert not is_staff_name("Moana Keller")
+
+    moderators.user_set.add(moana)  # from the group's side
+    assert is_staff_name("Moana Keller")
+
+
+@pytest.mark.django_db
+def test_a_renamed_member_of_staff_frees_the_old_name(editor: User) -> None:
+    assert is_staff_name("Edith Okafor")
+    assert not is_staff_name("Edith Mensah")
+
+    editor.display_name = "Edith Mensah"
+    editor.save(update_fields=["display_name"])
+
+    assert not is_staff_name("Edith Okafor")
+    assert is_staff_name("Edith Mensah")
+
+
+@pytest.mark.django_db
+def test_a_deleted_member_of_staff_frees_the_name(editor: User) -> None:
+    assert is_staff_name("Edith Okafor")
+
+    editor.delete()
+
+    assert not is_staff_name("Edith Okafor")
+
+
+@pytest.mark.django_db
+def test_signing_in_does_not_load_the_staff_names_again(
+    reader: User, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads = []
+    load = staff_name_keys._load
+
+    def counted() -> list[tuple[int, tuple[str, str]]]:
+        loads.append(1)
+        return load()
+
+    monkeypatch.setattr(staff_name_keys, "_load", counted)
+    assert is_staff_name("Edith Okafor")
+    assert len(loads) == 1
+
+    Client().force_login(reader)  # saves last_login only
+    Client().force_login(editor)
+    assert reader.last_login is not None
+    assert is_staff_name("Edith Okafor")
+    assert len(loads) == 1
+
+    reader.save()  # which fields changed is unknown: loaded again
+    assert is_staff_name("Edith Okafor")
+    assert len(loads) == 2

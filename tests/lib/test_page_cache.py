@@ -9,6 +9,7 @@ from typing import Any
 
 import brotli
 import pytest
+from django.core.cache import cache
 from django.test import Client, override_settings
 
 from broadsheet.discussion.models import Comment
@@ -216,3 +217,43 @@ def test_the_request_that_stores_a_page_gets_the_stored_bytes(
     assert first["Content-Encoding"] == "gzip"
     assert first.content == second.content, "compressed once, when stored"
     assert first["ETag"] == second["ETag"]
+
+
+def _token(tag: str) -> object:
+    from broadsheet.lib import page_cache
+
+    return cache.get(page_cache.TAG_PREFIX + tag)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_in_a_transaction_replaces_the_token_when_it_commits() -> None:
+    from django.db import transaction
+
+    from broadsheet.lib import page_cache
+
+    page_cache.changed("article:9")
+    before = _token("article:9")
+    assert before is not None
+
+    with transaction.atomic():
+        page_cache.changed("article:9")
+        assert _token("article:9") == before, "pages of the uncommitted rows must not count"
+
+    assert _token("article:9") not in (None, before)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_in_a_nested_block_replaces_the_token_at_once() -> None:
+    from django.db import transaction
+
+    from broadsheet.lib import page_cache
+
+    page_cache.changed("article:9")
+    before = _token("article:9")
+
+    with transaction.atomic(), transaction.atomic():
+        page_cache.changed("article:9")
+        inside = _token("article:9")
+        assert inside not in (None, before)
+
+    assert _token("article:9") not in (None, before, inside), "and again at the commit"

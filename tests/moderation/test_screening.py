@@ -292,6 +292,35 @@ def test_a_signed_in_reader_is_rate_limited_too(
     assert (second.status, second.held_reasons) == (Comment.Status.HELD, ["rate-limit-email"])
 
 
+@pytest.mark.parametrize(
+    ("bodies", "last_held_for"),
+    [
+        (["Pressed twice.", "Pressed twice.", "Then another."], []),
+        (["One.", "Two.", "Then another."], ["rate-limit-address"]),
+    ],
+    ids=["second-press-of-save", "three-comments"],
+)
+def test_a_second_press_of_save_does_not_count_against_the_limit(
+    article: Article,
+    publish_anonymous: None,
+    frozen_clock: None,
+    settings: Any,
+    bodies: list[str],
+    last_held_for: list[str],
+) -> None:
+    settings.COMMENT_RATE_LIMIT_ADDRESS = (2, 600)
+    settings.COMMENT_RATE_LIMIT_EMAIL = None
+    settings.COMMENT_DUPLICATE_WINDOW_SECONDS = 60
+    nadia = Client(REMOTE_ADDR="203.0.113.9")
+    for body in bodies:
+        assert post_comment(nadia, article, **as_nadia(body)).status_code == 302
+
+    assert Comment.objects.count() == len(set(bodies))
+    last = stored("Then another.")
+    assert last.held_reasons == last_held_for
+    assert last.status == (Comment.Status.HELD if last_held_for else Comment.Status.PUBLISHED)
+
+
 def test_posting_goes_on_when_the_cache_is_unreachable(
     nadia: Client,
     article: Article,

@@ -22,6 +22,7 @@ from broadsheet.publishing import services as publishing
 from broadsheet.publishing.models import Article
 from broadsheet.publishing.services import EDITORS_GROUP, ensure_editors_group
 from broadsheet.webhooks.models import Event, WebhookDelivery
+from broadsheet.webhooks.services import queue_event
 from tests.conftest import deliver_mail, make_article, make_author, make_user
 from tests.discussion.conftest import post_form
 from tests.webhooks.conftest import Receiver, make_endpoint, verify_snippet
@@ -200,3 +201,66 @@ def test_a_rescheduled_article_is_announced_at_its_new_time_only(receiver: Recei
     deliver_mail()
 
     assert receiver.requests == []
+
+
+# The active endpoints are kept per process (services.active_endpoints) and loaded again
+# when one is saved or deleted.
+
+
+def test_an_endpoint_switched_off_gets_nothing_from_the_next_post(nadia: Client) -> None:
+    endpoint = make_endpoint("https://hooks.example.org/broadsheet")
+    article = make_article("Allotment waiting list")
+    post_form(nadia, article, body="First, while it is on.")
+    assert WebhookDelivery.objects.count() == 1
+
+    endpoint.active = False
+    endpoint.save()
+    post_form(nadia, article, body="Second, after it was switched off.")
+
+    [delivery] = WebhookDelivery.objects.all()
+    assert delivery.payload["comment"]["id"] == Comment.objects.earliest("pk").pk
+
+
+def test_a_deleted_endpoint_gets_nothing_from_the_next_post(nadia: Client) -> None:
+    kept = make_endpoint("https://hooks.example.org/kept")
+    gone = make_endpoint("https://hooks.example.org/gone")
+    article = make_article("Allotment waiting list")
+    post_form(nadia, article, body="First, to both.")
+    assert WebhookDelivery.objects.count() == 2
+
+    gone.delete()  # and its delivery with it
+    post_form(nadia, article, body="Second, after one was deleted.")
+
+    # A delivery to the deleted endpoint would fail its foreign key and take the kept
+    # endpoint's delivery down with it.
+    first, second = WebhookDelivery.objects.order_by("pk")
+    assert first.endpoint_id == second.endpoint_id == kept.pk
+    assert second.payload["comment"]["id"] == Comment.objects.latest("pk").pk
+
+
+def test_a_new_endpoint_gets_the_next_post(nadia: Client) -> None:
+    article = make_article("Allotment waiting list")
+    post_form(nadia, article, body="Before there was an endpoint.")
+    assert not WebhookDelivery.objects.exists()
+
+    endpoint = make_endpoint("https://hooks.example.org/broadsheet")
+    post_form(nadia, article, body="After it was added.")
+
+    [delivery] = WebhookDelivery.objects.all()
+    assert delivery.endpoint == endpoint
+    assert delivery.payload["comment"]["id"] == Comment.objects.latest("pk").pk
+
+
+def test_without_endpoints_a_post_queues_nothing_and_costs_no_query(
+    nadia: Client, django_assert_num_queries: Any
+) -> None:
+    article = make_article("Allotment waiting list")
+    post_form(nadia, article, body="Nobody is listening.")
+
+    assert Comment.objects.count() == 1
+    assert not WebhookDelivery.objects.exists()
+    assert not DBTaskResult.objects.filter(task_path__startswith="broadsheet.webhooks").exists()
+    # Not even a transaction, whose BEGIN would take SQLite's write lock.
+    payload = {"comment": {"id": Comment.objects.get().pk}}
+    with django_assert_num_queries(0):
+        assert queue_event(Event.COMMENT_PUBLISHED, payload) == []

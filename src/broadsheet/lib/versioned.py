@@ -9,8 +9,9 @@ then loads the value again on its next read. Reading the version is one cache re
 small file on one machine, one Redis GET with several) instead of a query.
 
 Whatever the cache does, a value is never older than MAX_AGE_SECONDS: if the cache could
-not be reached when a change was announced, or lost the version, the worst is a
-change seen that much later. When the cache cannot be read at all, the value is loaded
+not be reached when a change was announced, or lost the version, or the change bypassed
+the signals that announce it (a QuerySet.update() in a shell), the worst is a change seen
+that much later. When the cache cannot be read at all, the value is loaded
 from the database each time, as if it were not kept.
 """
 
@@ -20,7 +21,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -57,7 +58,11 @@ class Versioned(Generic[T]):
         # The version is read before the rows: a change committed in between leaves the
         # new rows under the old version, which the change's own new version replaces.
         value = self._load()
-        self._kept = (version, now, value)
+        connection = transaction.get_connection()
+        if not connection.in_atomic_block or _is_test_transaction(connection):
+            # Rows read inside a transaction may be its own changes, which it may yet roll
+            # back: those are not kept for everyone else.
+            self._kept = (version, now, value)
         return value
 
     def changed(self) -> None:
@@ -90,3 +95,9 @@ class Versioned(Generic[T]):
                 self.key,
                 MAX_AGE_SECONDS,
             )
+
+
+def _is_test_transaction(connection: Any) -> bool:
+    """The test suite's own transaction around a test (never committed; rolled back and
+    the cache cleared after each test), in which kept values behave as outside one."""
+    return bool(getattr(connection.atomic_blocks[0], "_from_testcase", False))
