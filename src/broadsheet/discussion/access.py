@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 
@@ -24,6 +25,7 @@ from .models import Comment
 
 OWN_HELD_SESSION_KEY = "own_held_comments"
 MODERATE_PERMISSION = "discussion.moderate_comment"
+PUBLISHED, HELD = Comment.Status.PUBLISHED.value, Comment.Status.HELD.value
 # Comments pages fetched without counting the threads first; a larger number is counted,
 # and shown as the last page.
 PLAUSIBLE_PAGES = 100_000
@@ -75,19 +77,34 @@ def thread_roots(article: Article, request: HttpRequest) -> QuerySet[Comment]:
 
 
 def page_number_of(comment: Comment, request: HttpRequest) -> int:
-    """The comments page of the article on which `comment`'s thread appears."""
-    roots = thread_roots(comment.article, request)
-    # A top-level comment is its own thread: no need to fetch it again.
+    """The comments page of the article on which `comment`'s thread appears.
+
+    It counts the threads listed before this one that the visitor can see, as
+    thread_roots() lists them; tests check the two agree. Written in SQL because every
+    comment post asks it for the redirect, and Django took four times as long to build
+    the query as the database took to answer it."""
     root = comment if comment.thread_id in (None, comment.pk) else (comment.thread or comment)
-    if settings.COMMENTS_NEWEST_FIRST:
-        before = roots.filter(
-            Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, id__gt=root.id)
-        )
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    if sees_held_comments(request):
+        visible, visible_params = "v.status IN (%s, %s)", [PUBLISHED, HELD]
     else:
-        before = roots.filter(
-            Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, id__lt=root.id)
-        )
-    return before.count() // settings.COMMENTS_PER_PAGE + 1
+        visible, visible_params = "v.status = %s", [PUBLISHED]
+        if own := sorted(own_held_ids(request)):
+            marks = ", ".join(["%s"] * len(own))
+            visible = f"({visible} OR (v.status = %s AND v.id IN ({marks})))"
+            visible_params += [HELD, *own]
+    before = ">" if settings.COMMENTS_NEWEST_FIRST else "<"
+    sql = f"""
+        SELECT COUNT(*) FROM {table} r
+        WHERE r.article_id = %s AND r.depth = 0
+            AND (r.created_at {before} %s OR (r.created_at = %s AND r.id {before} %s))
+            AND EXISTS (SELECT 1 FROM {table} v WHERE v.thread_id = r.id AND {visible})
+    """
+    created_at = connection.ops.adapt_datetimefield_value(root.created_at)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [comment.article_id, created_at, created_at, root.pk, *visible_params])
+        (count,) = cursor.fetchone()
+    return int(count) // settings.COMMENTS_PER_PAGE + 1
 
 
 @dataclass(frozen=True)
