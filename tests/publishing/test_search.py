@@ -440,33 +440,108 @@ def test_search_articles_returns_ranked_results_with_safe_snippets() -> None:
     assert search_articles("?!") == []
 
 
+def make_lamplighter_stories() -> None:
+    """Seven articles that say "lamplighter" (one a draft) and one that does not, oldest
+    first; on SQLite ids follow that order, and ids are what "newest" goes by."""
+    make_article("Ferry timetable changes", body="Crossings move to an hourly service.")
+    make_article("Lamplighter retires", body="Forty years on the same streets.")
+    make_article(
+        "Gaslight history",
+        body="The lamplighter walked ahead; a lamplighter's pole; lamplighter songs.",
+    )
+    make_article("Lamplighter guild meets", body="Members voted on Tuesday.")
+    make_article("Street lights", standfirst="A lamplighter remembers.", body="Dusk, then dark.")
+    make_article("Lamplighter draft", status=Article.Status.DRAFT, body="Not for readers.")
+    make_article("Evening walk", body="On the way home we met a lamplighter.")
+    make_article("Lamplighter festival", body="Lanterns along the quay.")
+
+
 @only_sqlite
-def test_a_word_with_many_matches_is_ranked_among_its_newest_live_matches(
+@pytest.mark.parametrize("query", ["lamplighter", "lamplighters", "lampl"])
+def test_more_matches_than_are_ranked_go_title_then_standfirst_then_body_newest_first(
+    monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    # More matches than RANKED_MATCHES (six here; seven match): only the newest six are
+    # ranked, drafts among them though readers never see those, and not with bm25 but by
+    # where the word is, newest first within each place (search.py says why). So the
+    # oldest title match is left out, and the body that says it three times comes last.
+    monkeypatch.setattr(search, "RANKED_MATCHES", 6)
+    make_lamplighter_stories()
+    expected = [
+        "Lamplighter festival",
+        "Lamplighter guild meets",
+        "Street lights",
+        "Evening walk",
+        "Gaslight history",
+    ]
+
+    results = search_articles(query, limit=6)
+
+    assert [result.article.title for result in results] == expected
+    assert [result.rank for result in results] == sorted(
+        (result.rank for result in results), reverse=True
+    )
+    assert "<mark>lamplighter</mark>" in results[2].snippet
+    # Looked up among the live articles best first, stopping at the limit.
+    assert [result.article.title for result in search_articles(query, limit=2)] == expected[:2]
+
+
+@only_sqlite
+def test_as_many_matches_as_are_ranked_are_all_ranked_with_bm25(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # On SQLite only the newest RANKED_MATCHES live matches are ranked (search.py says
-    # why); three here, so the oldest, best match is not among them.
-    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
-    make_article("Lighthouse", body="Lamplighter lamplighter lamplighter lamplighter.")
-    for number, mentions in enumerate([1, 3, 2]):
-        make_article(f"Survey {number}", body=" ".join(["lamplighter"] * mentions + ["x"] * 9))
-    make_article("Survey draft", status=Article.Status.DRAFT, body="Lamplighter lamplighter.")
+    monkeypatch.setattr(search, "RANKED_MATCHES", 7)
+    make_lamplighter_stories()
 
-    ranked = search_articles("lamplighter", limit=3)
-    best_two = search_articles("lamplighter", limit=2)
-    every_match = search_articles("lamplighter", limit=10)  # a limit above it ranks more
+    # Seven matches: every live one is ranked, title matches first as bm25 weighs them.
+    titles = [result.article.title for result in search_articles("lamplighter", limit=6)]
+    # A limit above RANKED_MATCHES ranks that many.
+    titles_over_limit = [result.article.title for result in search_articles("lamplighter")]
 
-    assert [result.article.title for result in ranked] == ["Survey 1", "Survey 2", "Survey 0"]
-    assert len(ranked) == 3
-    assert [result.article.title for result in best_two] == ["Survey 1", "Survey 2"]
-    assert [result.article.title for result in every_match][0] == "Lighthouse"
-    assert len(every_match) == 4
+    assert len(titles) == 6
+    assert set(titles[:3]) == {
+        "Lamplighter retires",
+        "Lamplighter guild meets",
+        "Lamplighter festival",
+    }
+    assert titles.index("Gaslight history") < titles.index("Evening walk")  # said it thrice
+    assert titles_over_limit == titles
+
+
+def test_a_complete_last_word_is_matched_whole(client: Client) -> None:
+    make_article("Port reopens after the storm", body="Ferries sail again from Monday.")
+    make_article("Portrait prize shortlist", body="Six painters are in the running.")
+
+    html = search_page(client, "port")
+
+    assert "1 result for" in html
+    assert ">Port reopens after the storm</a>" in html
+    assert "Portrait prize" not in html
+
+
+@only_sqlite
+def test_a_partial_last_word_is_matched_as_the_start_of_words(client: Client) -> None:
+    make_article("Port reopens after the storm", body="Ferries sail again from Monday.")
+    make_article("Portrait prize shortlist", body="Six painters are in the running.")
+
+    html = search_page(client, "portr")
+    assert "1 result for" in html
+    assert ">Portrait prize shortlist</a>" in html
+    assert "<mark>painters</mark>" in search_page(client, "prize paint")
+
+    # Whole words are looked for among live articles only: a word that only a draft has
+    # leaves the reader's word a prefix, and tells nothing about the draft.
+    make_article("Paint costs", status=Article.Status.DRAFT, body="Paint prices rise.")
+    html = search_page(client, "paint")
+    assert "1 result for" in html
+    assert ">Portrait prize shortlist</a>" in html
 
 
 @only_sqlite
 def test_fts5_query_is_built_from_quoted_words() -> None:
-    assert fts5_match_expression('rent AND "freeze" NEAR(') == '"rent" "AND" "freeze" "NEAR"*'
-    assert fts5_match_expression("'; DROP TABLE x;--") == '"DROP" "TABLE" "x"*'
+    # Every word whole: search.py appends the * of a prefix only when that finds nothing.
+    assert fts5_match_expression('rent AND "freeze" NEAR(') == '"rent" "AND" "freeze" "NEAR"'
+    assert fts5_match_expression("'; DROP TABLE x;--") == '"DROP" "TABLE" "x"'
     assert fts5_match_expression("*^:()") == ""
 
 

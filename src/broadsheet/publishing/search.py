@@ -14,18 +14,34 @@ turns up in results when its time comes without anything being reindexed.
 
 Results are fetched a page at a time (`SearchResults`): a big archive matches tens of
 thousands of articles for a common word, and snippets are the expensive part, so only the
-rows a reader is shown get them. On SQLite only the newest RANKED_MATCHES live matches
-are ranked and sorted (see there); FTS5 still reads every match of a word to weigh it
-in bm25(), and of a prefix to expand it, so a common word still costs more than a rare
-one.
+rows a reader is shown get them.
+
+What SQLite readers get (rules that keep a common word about as cheap as a rare one on a
+big site; PostgreSQL is unchanged by them, and a small site never meets the second):
+
+- The last word is matched whole, and only if that finds no live article, as the start of
+  a word: "port" finds port, ports and porting (the porter stemmer's forms) but not
+  portrait, while "portr" or "counc", no word of any live article, find portrait and
+  council. FTS5 builds a prefix's whole list of matches before handing out the first, at
+  a cost that grows with the matches; a whole word streams.
+- Only the newest RANKED_MATCHES articles that match are ranked (by id, which is creation
+  order); drafts and scheduled articles count among them, though readers never see them.
+  If no more than that match, the live ones are ranked with bm25(), title above
+  standfirst above body. If more match, the newest RANKED_MATCHES are ordered by where
+  the words are: every word in the title first, then every word in the title or
+  standfirst, then the rest, newest first within each (as WordPress orders its search).
+  bm25() would read every match of every word once more to weigh it (tens of thousands
+  for a common word, which it then weighs near zero anyway).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, overload
 
 from django.conf import settings
@@ -47,13 +63,17 @@ SQLITE_LIVE_INDEX = "publishing_article_search_live"  # migration 0004
 SQLITE_WEIGHTS = (10.0, 4.0, 1.0)
 SNIPPET_TOKENS = 24
 MAX_TERMS = 16  # a longer query only makes the index work harder, not the results better
-# SQLite ranks the newest this many live matches (by id, which is creation order), not all
-# of them. A word in most articles matches tens of thousands on a big site, and bm25()
-# for each, then sorting them, took 100-200 ms; a word in most articles gets almost no
+# SQLite ranks the newest this many matches (the module docstring says how), not all of
+# them. A word in most articles matches tens of thousands on a big site: bm25() for each,
+# then sorting them, took 100-200 ms, and bm25() for the newest 1,000 still 2-7 ms, most
+# of it reading every match to weigh the word; a word in most articles gets almost no
 # weight, so their scores differ little anyway, and newer is what a reader of news is
-# after. A query with fewer live matches is ranked in full, as before. PostgreSQL still
-# ranks every match.
+# after. Drafts count among them because telling them apart means looking each match up
+# (a millisecond for a common word on bench/scale's big site). PostgreSQL ranks every match.
 RANKED_MATCHES = 1000
+# The rank of a result among more than RANKED_MATCHES: every word in the title, every word
+# in the title or standfirst, or neither. bm25 scores are not comparable with them.
+IN_TITLE, IN_STANDFIRST, IN_BODY = 3.0, 2.0, 1.0
 
 # Both backends mark matches with these private-use characters rather than with tags: the
 # snippet is escaped as a whole and only then are they swapped for <mark>, so text stored in
@@ -162,17 +182,15 @@ def fts5_match_expression(query: str) -> str:
     """The reader's words as an FTS5 query that cannot be a syntax error.
 
     Every word becomes a double-quoted string, so FTS5 sees no operators (AND, NEAR, *, ^,
-    column filters) and no unbalanced quotes or brackets; the words are ANDed, and the last
-    one may be a prefix because people search while still typing it.
+    column filters) and no unbalanced quotes or brackets; the words are ANDed. Every word
+    is matched whole: `_SQLiteResults` appends the `*` that makes the last one a prefix
+    when the whole word finds nothing.
     """
-    terms = [f'"{word}"' for word in _WORD.findall(query)[:MAX_TERMS]]
-    if terms:
-        terms[-1] += "*"
-    return " ".join(terms)
+    return " ".join(f'"{word}"' for word in _WORD.findall(query)[:MAX_TERMS])
 
 
 class _SQLiteResults(SearchResults):
-    """Ranks the newest RANKED_MATCHES live matches, not every match (see there).
+    """Ranks the newest RANKED_MATCHES matches, not every match (see there).
 
     The ranking, ids and scores of at most `limit` articles, is read once and kept: the
     count and every slice come from it, so a page costs two queries, one to rank and one
@@ -181,11 +199,28 @@ class _SQLiteResults(SearchResults):
 
     def __init__(self, match: str, limit: int) -> None:
         super().__init__(limit)
-        self.match = match
+        self.match = match  # every word whole; _ranking() settles whether the last is a prefix
         self._ranked: list[tuple[int, float]] | None = None
 
     def _ranking(self) -> list[tuple[int, float]]:
-        """(id, score) of the best `limit` of the newest live matches, best first.
+        """(id, score) of the best `limit` live matches, best first.
+
+        One statement, so that a page costs the same queries whichever rule applies:
+
+        - `chosen`, the FTS5 query: the words whole if they find a live article, else with
+          the last one a prefix;
+        - `newest`, the newest matches in the index, one more than are ranked, so that
+          `span` can say whether there are more (`many`) and where the ranked ones start
+          (`low`); it reads the index alone, which streams;
+        - then either every live match with its bm25() (the first SELECT, when no more
+          than RANKED_MATCHES match), or the newest RANKED_MATCHES by place, looked up
+          among the live articles best first and only until `limit` are found (the
+          second). A place says whether every word is in the title (`titled`), in the
+          title or standfirst (`headed`), or neither.
+
+        A part that does not apply gets the FTS5 query '""', which matches nothing without
+        reading the index: SQLite starts the match of a part even when a condition rules
+        out every row, and for a prefix that alone is a pass over all its matches.
 
         FTS5 must drive: the match yields its rowids and each is looked up among the live
         articles. Written as `rowid IN (live ids)`, or left to the planner as a plain join,
@@ -193,29 +228,31 @@ class _SQLiteResults(SearchResults):
         CROSS JOIN is how SQLite is told to keep the tables in the order written. The
         lookup reads the small index of migration 0004, not the article rows (see there).
         FTS5 hands out matches in rowid order, so `ORDER BY rowid DESC LIMIT` stops after
-        the newest ones, and bm25() is computed for those only.
+        the newest ones, and `rowid >= low` starts the places' matches there. A column
+        filter such as `{title} :` reads where each word is from the index, not the text.
+        The LIMIT on `placed` keeps SQLite from checking EXISTS on every row before sorting
+        (a subquery with a LIMIT is not merged into a query with a WHERE).
         """
         if self._ranked is None:
             live = Article.objects.live()
             live_where, live_params = live.query.get_compiler(connection=connection).compile(
                 live.query.where
             )
-            table = connection.ops.quote_name(Article._meta.db_table)
-            weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
-            # bm25() is lower-is-better; negated so both backends rank the same way round.
-            sql = f"""
-                SELECT {FTS_TABLE}.rowid, -bm25({FTS_TABLE}, {weights})
-                FROM {FTS_TABLE}
-                CROSS JOIN {table} INDEXED BY {SQLITE_LIVE_INDEX}
-                    ON {table}.id = {FTS_TABLE}.rowid
-                WHERE {FTS_TABLE} MATCH %s AND {live_where}
-                ORDER BY {FTS_TABLE}.rowid DESC
-                LIMIT %s
-            """
+            ranked = max(RANKED_MATCHES, self.limit)
+            params = {
+                **{f"live{number}": value for number, value in enumerate(live_params)},
+                **{"whole": self.match, "prefix": f"{self.match}*", "limit": self.limit},
+                **{"ranked": ranked, "newest": ranked + 1},
+            }
+            sql = _ranking_sql(live_where)
             with connection.cursor() as cursor:
-                cursor.execute(sql, [self.match, *live_params, max(RANKED_MATCHES, self.limit)])
-                rows = [(int(pk), float(score)) for pk, score in cursor.fetchall()]
-            rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+                cursor.execute(sql, params)
+                found = cursor.fetchall()
+            # The row without an id carries the FTS5 query chosen; the snippets match it too.
+            self.match = next(str(query) for pk, query in found if pk is None)
+            rows = [(int(pk), float(score)) for pk, score in found if pk is not None]
+            # Ties, and each place when ranked by place, go newest first.
+            rows.sort(key=itemgetter(1, 0), reverse=True)
             self._ranked = rows[: self.limit]
         return self._ranked
 
@@ -246,6 +283,89 @@ class _SQLiteResults(SearchResults):
             cursor.execute(sql, [*markers, self.match, min(ids), max(ids), *ids])
             snippets = {pk: (standfirst, body) for pk, standfirst, body in cursor.fetchall()}
         return _results([(pk, score, *snippets[pk]) for pk, score in page if pk in snippets])
+
+
+@functools.cache
+def _ranking_sql(live_where: str) -> str:
+    """The statement of `_SQLiteResults._ranking()` (see there), given the SQL of
+    Article.objects.live()'s condition. Built once: only its parameters change.
+
+    Its parameters are named (`live0`… for the condition's): Django turns positional ones
+    into SQLite's with a regular expression over the whole statement, which for one this
+    long took longer than the query did on a small site.
+    """
+    table = connection.ops.quote_name(Article._meta.db_table)
+    parts = live_where.split("%s")
+    live_where = "".join(
+        f"{part}%(live{number})s" if number < len(parts) - 1 else part
+        for number, part in enumerate(parts)
+    )
+
+    def fts_query(condition: str, query: str) -> str:
+        """SQL giving the FTS5 query `query` if `condition` holds, else one matching nothing."""
+        return f"""(SELECT CASE WHEN {condition} THEN {query} ELSE '""' END FROM span, chosen)"""
+
+    def live_matches(query: str) -> str:
+        return f"""
+            FROM {FTS_TABLE} CROSS JOIN {table} INDEXED BY {SQLITE_LIVE_INDEX}
+                ON {table}.id = {FTS_TABLE}.rowid
+            WHERE {FTS_TABLE} MATCH {query} AND {live_where}
+        """
+
+    def ranked_in(columns: str) -> str:
+        every_word_in = f"'{{{columns}}} : (' || query || ')'"
+        return f"""
+            SELECT rowid FROM {FTS_TABLE}
+            WHERE {FTS_TABLE} MATCH {fts_query("many", every_word_in)}
+                AND rowid >= (SELECT low FROM span)
+        """
+
+    weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS)
+    # `low` is used only when there are `many`: then `newest` holds one more than are
+    # ranked, and the lowest of those is not. bm25() is lower-is-better; negated so both
+    # backends rank the same way round. No -- comments: the statement is put on one line.
+    sql = f"""
+        WITH chosen(query) AS MATERIALIZED (
+            SELECT CASE WHEN EXISTS (SELECT 1 {live_matches("%(whole)s")})
+                THEN %(whole)s ELSE %(prefix)s END
+        ),
+        newest(id) AS MATERIALIZED (
+            SELECT rowid FROM {FTS_TABLE}
+            WHERE {FTS_TABLE} MATCH (SELECT query FROM chosen)
+            ORDER BY rowid DESC
+            LIMIT %(newest)s
+        ),
+        span(low, many) AS MATERIALIZED (
+            SELECT (SELECT min(id) FROM newest WHERE id > (SELECT min(id) FROM newest)),
+                count(*) > %(ranked)s
+            FROM newest
+        ),
+        titled(id) AS MATERIALIZED ({ranked_in("title")}),
+        headed(id) AS MATERIALIZED ({ranked_in("title standfirst")})
+        SELECT NULL, query FROM chosen
+        UNION ALL
+        SELECT {FTS_TABLE}.rowid, -bm25({FTS_TABLE}, {weights})
+        {live_matches(fts_query("NOT many", "query"))}
+        UNION ALL
+        SELECT * FROM (
+            SELECT id, place FROM (
+                SELECT id,
+                    CASE WHEN id IN titled THEN {IN_TITLE}
+                        WHEN id IN headed THEN {IN_STANDFIRST}
+                        ELSE {IN_BODY} END AS place
+                FROM newest
+                WHERE (SELECT many FROM span) AND id >= (SELECT low FROM span)
+                ORDER BY place DESC, id DESC
+                LIMIT %(ranked)s
+            ) AS placed
+            WHERE EXISTS (
+                SELECT 1 FROM {table} INDEXED BY {SQLITE_LIVE_INDEX}
+                WHERE {table}.id = placed.id AND {live_where}
+            )
+            LIMIT %(limit)s
+        )
+    """
+    return " ".join(sql.split())
 
 
 def _document(config: str) -> CombinedExpression:
