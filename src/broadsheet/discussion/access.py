@@ -85,7 +85,7 @@ def page_number_of(comment: Comment, request: HttpRequest) -> int:
     the query as the database took to answer it."""
     root = comment if comment.thread_id in (None, comment.pk) else (comment.thread or comment)
     table = connection.ops.quote_name(Comment._meta.db_table)
-    visible_params: list[object]
+    visible_params: list[str | int]
     if sees_held_comments(request):
         visible, visible_params = "v.status IN (%s, %s)", [PUBLISHED, HELD]
     else:
