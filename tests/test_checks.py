@@ -130,13 +130,12 @@ def test_the_error_stops_plain_check(
         call_command("check")
 
 
-def test_a_file_cache_with_postgresql_warns(settings: Any, tmp_path: Path) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path),
-        }
-    }
+@pytest.mark.parametrize(
+    "backend",
+    ["broadsheet.lib.file_cache.FileCache", "django.core.cache.backends.filebased.FileBasedCache"],
+)
+def test_a_file_cache_with_postgresql_warns(settings: Any, tmp_path: Path, backend: str) -> None:
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": str(tmp_path)}}
     with default_database(**POSTGRES):
         assert "each has its own cache" in ours()["broadsheet.W004"]
     with default_database(**SQLITE):

@@ -129,7 +129,7 @@ def check_cache_shared(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 id="broadsheet.E003",
             )
         ]
-    if backend == "FileBasedCache" and _likely_several_servers():
+    if backend in ("FileBasedCache", "FileCache") and _likely_several_servers():
         return [
             Warning(
                 "The cache is files on this machine (FileBasedCache) while the database is "

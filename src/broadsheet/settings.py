@@ -349,7 +349,9 @@ CACHES = {
     )
 }
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="broadsheet"))
-if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+    # Django's, with cheaper writes (see broadsheet/lib/file_cache.py).
+    CACHES["default"]["BACKEND"] = "broadsheet.lib.file_cache.FileCache"
     # Django's default of 300 files would cull pages and tags all the time; past the limit
     # a third of the files are dropped at random, which the page cache survives.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
