@@ -120,6 +120,20 @@ def test_a_ban_applies_until_it_expires(
         assert (comment.status, comment.held_reasons) == (Comment.Status.PUBLISHED, [])
 
 
+def test_a_ban_made_after_a_post_applies_to_the_next(
+    article: Article, publish_anonymous: None, moderator: User
+) -> None:
+    post_comment(Client(), article, **as_nadia("Before."))  # screening has read the bans
+    Ban.objects.create(kind=Ban.Kind.EMAIL, value="nadia.holm@example.net")
+    post_comment(Client(), article, **as_nadia("After."))
+
+    assert stored("Before.").status == Comment.Status.PUBLISHED
+    assert (stored("After.").status, stored("After.").held_reasons) == (
+        Comment.Status.SPAM,
+        ["banned"],
+    )
+
+
 def test_a_lifted_ban_no_longer_applies(
     article: Article, publish_anonymous: None, moderator: User
 ) -> None:

@@ -20,7 +20,7 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.lib.addresses import address_hash
 from broadsheet.moderation.models import Ban, FilterDecision, ModerationLogEntry
-from broadsheet.moderation.services import active_ban_for
+from broadsheet.moderation.services import active_ban_for, is_banned
 from broadsheet.publishing.models import Article
 from tests.conftest import make_article
 from tests.discussion.conftest import at, make_comment, page_of, post_form, shown_ids
@@ -415,11 +415,14 @@ def test_a_ban_ends_by_itself_when_it_expires(
     moderator_client.post(reverse("moderation:ban", args=[comment.pk]), {"expires": "1"})
     assert active_ban_for("PAVEL@example.com", "") is not None
     assert active_ban_for("", PAVEL_ADDRESS) is not None
+    assert is_banned("PAVEL@example.com", "") and is_banned("", PAVEL_ADDRESS)
 
     later = timezone.now() + dt.timedelta(days=1, minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
 
     assert active_ban_for("pavel@example.com", PAVEL_ADDRESS) is None
+    # Screening's copy of the bans, kept since before: the ban ended with no change made.
+    assert not is_banned("pavel@example.com", PAVEL_ADDRESS)
     page = page_of(moderator_client.get(reverse("moderation:bans")))
     assert "No active bans." in page.text
     assert page.by_id(f"ban-{Ban.objects.first().pk}") is not None  # type: ignore[union-attr]

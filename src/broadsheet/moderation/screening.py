@@ -23,8 +23,9 @@ the strictest status wins: spam over held. In the order they run:
 - "banned" (spam): an active ban on the e-mail address or the address hash.
 
 Verified commenters go through every check too: an account can be stolen or bought.
-Blocked terms and bans are read from the database on each post (one query each), so a
-moderator's change applies to the next comment without any cache to invalidate.
+Blocked terms and bans are kept in each process and read from the database again after
+any change to them (`blocked_terms` here, `services.active_bans`; lib/versioned.py), so a
+moderator's change applies to the next comment in every worker.
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import ScreeningVerdict, SubmissionSignals
+from broadsheet.lib.versioned import Versioned
 
 from . import spamfilter
 from .models import BlockedTerm
-from .services import active_ban_for
+from .services import is_banned
 
 logger = logging.getLogger(__name__)
 
@@ -211,10 +213,21 @@ def check_links(hosts: list[str]) -> Finding | None:
     return None
 
 
+def _load_blocked_terms() -> list[tuple[str, str]]:
+    return list(BlockedTerm.objects.values_list("kind", "value"))
+
+
+blocked_terms = Versioned("blocked-terms", _load_blocked_terms)
+
+
+def blocked_terms_changed(**kwargs: object) -> None:
+    blocked_terms.changed()
+
+
 def check_blocked_terms(comment: Comment, hosts: Iterable[str]) -> list[Finding]:
     words: list[str] = []
     domains: list[str] = []
-    for kind, value in BlockedTerm.objects.values_list("kind", "value"):
+    for kind, value in blocked_terms.get():
         (words if kind == BlockedTerm.Kind.WORD else domains).append(value)
     found = []
     if words and _contains_blocked_word(f"{comment.name}\n{comment.body_source}", words):
@@ -281,6 +294,6 @@ def check_filter_score(score: float) -> Finding | None:
 
 
 def check_ban(comment: Comment) -> Finding | None:
-    if active_ban_for(comment.email, comment.address_hash) is not None:
+    if is_banned(comment.email, comment.address_hash):
         return Finding(SPAM, "banned")
     return None

@@ -20,6 +20,7 @@ from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.discussion import services as discussion
 from broadsheet.discussion.models import Comment
+from broadsheet.lib.versioned import Versioned
 
 from . import spamfilter
 from .models import Ban, BlockedTerm, FilterDecision, ModerationLogEntry
@@ -167,6 +168,37 @@ def lift_ban(ban: Ban, actor: User, reason: str = "") -> None:
         ban.expires_at = timezone.now()
         ban.save(update_fields=["expires_at"])
         log_action(actor, ModerationLogEntry.Action.UNBAN, None, reason, ban=ban.pk)
+
+
+def _load_active_bans() -> dict[tuple[str, str], dt.datetime | None]:
+    """(kind, value) of every active ban, with when it ends (None: never)."""
+    ends: dict[tuple[str, str], dt.datetime | None] = {}
+    for kind, value, expires_at in Ban.objects.active().values_list("kind", "value", "expires_at"):
+        known = ends.get((kind, value), expires_at)
+        if known is None or expires_at is None:
+            ends[(kind, value)] = None
+        else:
+            ends[(kind, value)] = max(known, expires_at)
+    return ends
+
+
+# Every comment post asks is_banned(): kept per process, loaded again whenever a ban is
+# made, lifted or deleted (ModerationConfig.ready), so the next post sees it everywhere.
+active_bans = Versioned("active-bans", _load_active_bans)
+
+
+def bans_changed(**kwargs: object) -> None:
+    active_bans.changed()
+
+
+def is_banned(email: str, address_hash: str) -> bool:
+    """Whether an active ban matches this e-mail address or address hash."""
+    ends = active_bans.get()
+    now = timezone.now()
+    for key in ((Ban.Kind.EMAIL, email.lower()), (Ban.Kind.ADDRESS, address_hash)):
+        if key[1] and key in ends and ((end := ends[key]) is None or end > now):
+            return True
+    return False
 
 
 def active_ban_for(email: str, address_hash: str) -> Ban | None:
