@@ -11,8 +11,9 @@ from django.test import Client
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import set_status
+from broadsheet.moderation.services import ensure_moderators_group
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
+from tests.conftest import make_article, make_user
 from tests.discussion.conftest import (
     at,
     comments_section,
@@ -264,6 +265,57 @@ def test_permalink_on_an_unpublished_article_is_404(client: Client) -> None:
     comment = make_comment(article)
 
     assert client.get(comment.get_absolute_url()).status_code == 404
+
+
+def _shown_by_page(browser: Client, article: Article) -> dict[int, int]:
+    """Each comment shown on the article's comment pages, with the page it is on."""
+    first = _page(browser, article)
+    nav = _nav_text(first)
+    pages = int(nav.split(" of ")[1].split()[0]) if nav else 1
+    shown = {pk: 1 for pk in shown_ids(first)}
+    for number in range(2, pages + 1):
+        shown.update((pk, number) for pk in shown_ids(_page(browser, article, number)))
+    return shown
+
+
+@pytest.mark.parametrize("visitor", ["reader", "its author", "moderator"])
+def test_every_shown_comment_is_on_the_page_its_permalink_names(
+    client: Client, article: Article, two_per_page: None, visitor: str
+) -> None:
+    """Which threads a page lists and which page a permalink names are asked separately
+    (access.threads_page(), access.page_number_of()); both count the same threads: those
+    with a first comment the visitor may see, or a reply they may see below a first
+    comment they may not."""
+    shown_whole = make_comment(article, name="Priya Castellanos", created_at=at(0))
+    removed_root = make_comment(article, name="Ossian Brandt", created_at=at(1))
+    kept_reply = make_comment(article, parent=removed_root, name="Tomasz Wren", created_at=at(2))
+    set_status(removed_root, Comment.Status.DELETED)
+    held_root = make_comment(article, name="Hedda Lindqvist", created_at=at(3))
+    reply_to_held = make_comment(article, parent=held_root, name="Ines Ferro", created_at=at(4))
+    set_status(held_root, Comment.Status.HELD)
+    spam = make_comment(article, name="Cheap Watches", status=Comment.Status.SPAM, created_at=at(5))
+    last = make_comment(article, name="Ines Ferro", created_at=at(90))
+    post_form(client, article, name="Lars Oyelaran", body="Held, and mine.")  # now: after all
+    own_held = Comment.objects.get(name="Lars Oyelaran")
+    browser = {"reader": Client(), "its author": client, "moderator": Client()}[visitor]
+    if visitor == "moderator":
+        moderator = make_user("mo", display_name="Morgan Osei")
+        moderator.groups.add(ensure_moderators_group())
+        browser.force_login(moderator)
+
+    shown = _shown_by_page(browser, article)
+
+    expected = [shown_whole, kept_reply, reply_to_held, last, own_held]
+    if visitor == "moderator":
+        expected[2:2] = [held_root]
+    elif visitor == "reader":
+        expected.remove(own_held)
+    assert list(shown) == _pks(expected)
+    assert spam.pk not in shown and removed_root.pk not in shown
+    for pk, number in shown.items():
+        location = browser.get(f"/comment/{pk}/")["Location"]
+        query = f"?page={number}" if number > 1 else ""
+        assert location == f"{article.get_absolute_url()}{query}#comment-{pk}", pk
 
 
 def test_own_comments_page_links_only_published_comments_by_permalink(

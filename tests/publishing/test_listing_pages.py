@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from broadsheet.publishing import models
 from broadsheet.publishing.models import (
     Article,
     Author,
@@ -462,8 +463,21 @@ def test_live_and_not_live_divide_the_articles_between_them(
     }  # fmt: skip
 
 
+# How an author's or a topic's articles are found depends on how many there are
+# (models.FEW_LINKS): through all the site's live articles, through its own rows, or (7:
+# Ada has 6 live articles among 10 bylines) counted one way and listed the other.
+EVERY_WAY = pytest.mark.parametrize("few_links", [0, 7, models.FEW_LINKS], indirect=True)
+
+
+@pytest.fixture
+def few_links(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(models, "FEW_LINKS", request.param)
+    return int(request.param)
+
+
+@EVERY_WAY
 def test_live_articles_are_counted_as_the_pages_list_them(
-    counted_world: dict[str, Any],
+    counted_world: dict[str, Any], few_links: int
 ) -> None:
     ada, harbours = counted_world["ada"], counted_world["harbours"]
 
@@ -474,8 +488,9 @@ def test_live_articles_are_counted_as_the_pages_list_them(
     assert count_live_articles(Article.topics.through.objects.none()) == 0
 
 
+@EVERY_WAY
 def test_list_pages_count_their_pages_from_live_articles_only(
-    counted_world: dict[str, Any], client: Client, settings: Any
+    counted_world: dict[str, Any], client: Client, settings: Any, few_links: int
 ) -> None:
     settings.ARTICLES_PER_PAGE = 2
     ada, harbours = counted_world["ada"], counted_world["harbours"]
@@ -489,6 +504,36 @@ def test_list_pages_count_their_pages_from_live_articles_only(
         last = client.get(url, {"page": pages})
         assert titles_on(last.content.decode()) == last_titles, url
         assert client.get(url, {"page": pages + 1}).status_code == 404, url
+
+
+@EVERY_WAY
+def test_author_and_topic_pages_list_each_live_article_once_newest_first(
+    client: Client, settings: Any, few_links: int
+) -> None:
+    settings.ARTICLES_PER_PAGE = 3
+    ada, harbours = make_author("Ada Reyes"), make_topic("Harbours")
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    for number in range(8):  # two at a time share a moment: the later-made shows first
+        published_at = yesterday - dt.timedelta(hours=number // 2)
+        make_article(f"Story {number}", authors=[ada], topics=[harbours], published_at=published_at)
+    make_article("Unfinished", authors=[ada], topics=[harbours], status=Article.Status.DRAFT)
+    make_article(
+        "Tomorrow's",
+        authors=[ada],
+        topics=[harbours],
+        status=Article.Status.SCHEDULED,
+        published_at=timezone.now() + dt.timedelta(days=1),
+    )
+    make_article("Someone else's", authors=[make_author("Bea Other")])
+
+    for url in (ada.get_absolute_url(), harbours.get_absolute_url()):
+        pages = [client.get(url, {"page": number}).content.decode() for number in (1, 2, 3)]
+        assert "Page 3 of 3" in pages[2], url
+        assert [title for page in pages for title in titles_on(page)] == [
+            "Story 1", "Story 0", "Story 3", "Story 2", "Story 5", "Story 4", "Story 7", "Story 6"
+        ], url  # fmt: skip
+        for page in ("4", "0", "last"):
+            assert client.get(url, {"page": page}).status_code == 404, (url, page)
 
 
 # Query counts ------------------------------------------------------------------------------

@@ -13,11 +13,21 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import OuterRef, Q
-from django.db.models.expressions import Star
+from django.db.models.expressions import RawSQL, Star
 from django.urls import reverse
 from django.utils import timezone
 
 from broadsheet.lib.rendering import html_to_text, render_article_markdown, sanitise_article_html
+
+# An author or topic with at most this many articles is counted and listed on SQLite from
+# its own rows (bylines, topic links) rather than from the whole site's articles:
+# count_live_articles(), live_articles_linked(). On the bench/scale site (100,000
+# articles) the two ways cost the same at about 2,700 articles for the count and 600 for
+# a first page; a page and its count together, at about 1,400.
+FEW_LINKS = 1_000
+# On SQLite, an index on publishing_article (id, published_at, status); migration 0004
+# made it (for search, which names it too).
+SQLITE_LIVE_INDEX = "publishing_article_search_live"
 
 
 class Topic(models.Model):
@@ -315,6 +325,13 @@ def count_live_articles(links: models.QuerySet[Any] | None = None) -> int:
     the through table's unique (article, topic) or (article, author) index. The cost
     grows with the drafts and scheduled articles, not with what is published. One query,
     so the two counts agree.
+
+    On SQLite, `links` of at most FEW_LINKS rows are counted the other way round: each
+    row's article is looked up in the narrow (id, published_at, status) index, so the
+    cost grows with the author's or topic's own articles, not with the site's drafts
+    (0.2 ms for an author of 330 articles where the site had 4,979 articles not live,
+    against 1.9 ms subtracting those). The same query decides which way, from its count
+    of at most FEW_LINKS + 1 of the rows.
     """
     rows = Article.objects.all() if links is None else links
     if rows.query.is_empty():  # .none(): no SQL to build, nothing to count
@@ -326,9 +343,65 @@ def count_live_articles(links: models.QuerySet[Any] | None = None) -> int:
     # works on exactly that, and `aggregate()` would add the other count beside it.
     rows_sql, rows_params = _count_query(rows)
     not_live_sql, not_live_params = _count_query(not_live)
+    sql = f"SELECT ({rows_sql}) - ({not_live_sql})"
+    params: list[Any] = [*rows_params, *not_live_params]
+    if links is not None and connection.vendor == "sqlite":
+        # SQLite runs only the branch of the CASE it takes.
+        first_rows = links.order_by().values("pk")[: FEW_LINKS + 1]
+        few_sql, few_params = first_rows.query.get_compiler(using=links.db).as_sql()
+        live_sql, live_params = _live_linked_sqlite(links)
+        sql = (
+            f"SELECT CASE WHEN (SELECT count(*) FROM ({few_sql})) <= %s "
+            f"THEN (SELECT count(*) {live_sql}) ELSE ({sql[len('SELECT ') :]}) END"
+        )
+        params = [*few_params, FEW_LINKS, *live_params, *params]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ({rows_sql}) - ({not_live_sql})", [*rows_params, *not_live_params])
+        cursor.execute(sql, params)
         return int(cursor.fetchone()[0])
+
+
+def live_articles_linked(
+    links: models.QuerySet[Any], count: int, start: int, stop: int
+) -> ArticleQuerySet:
+    """The live articles `links` names (see count_live_articles()), newest first, from
+    `start` to `stop`, as list pages show them (`for_listing()`). `count` is
+    count_live_articles(links).
+
+    Many articles (a topic's): walk the newest live articles down the (status,
+    published_at) index and stop at the last one of the page (`on_topic()`,
+    `by_author()`). Few (an author's, on SQLite): that walk reads the whole index's worth
+    of other people's articles to find each of theirs (1 in 300 on a big site: 0.9 ms for
+    a first page), so instead their rows are looked up in the narrow (id, published_at,
+    status) index, sorted and sliced there (0.3 ms), and only the page's articles read.
+    """
+    if connection.vendor != "sqlite" or count > FEW_LINKS:
+        linked = models.Exists(links.filter(article=OuterRef("pk")))
+        return Article.objects.live().filter(linked).for_listing()[start:stop]
+    live_sql, live_params = _live_linked_sqlite(links)
+    page = RawSQL(
+        f"SELECT id {live_sql} ORDER BY published_at DESC, id DESC LIMIT %s OFFSET %s",
+        (*live_params, stop - start, start),
+    )
+    return Article.objects.filter(pk__in=page).for_listing()
+
+
+def _live_linked_sqlite(links: models.QuerySet[Any]) -> tuple[str, list[Any]]:
+    """`FROM ... WHERE ...` for the live articles `links` names, through the (id,
+    published_at, status) index. Without INDEXED BY SQLite, having no statistics, walks
+    all live articles in the (status, published_at) index to test each against the list,
+    or reads each row from the table, where status and published_at come after the
+    three copies of the body (25 ms for 330 articles)."""
+    table = connection.ops.quote_name(Article._meta.db_table)
+    links_sql, links_params = (
+        links.order_by().values("article_id").query.get_compiler(using=links.db).as_sql()
+    )
+    statuses = ", ".join(["%s"] * len(Article.LIVE_STATUSES))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"FROM {table} INDEXED BY {SQLITE_LIVE_INDEX} WHERE id IN ({links_sql}) "
+        f"AND published_at <= %s AND status IN ({statuses})"
+    )
+    return sql, [*links_params, now, *Article.LIVE_STATUSES]
 
 
 def _count_query(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:

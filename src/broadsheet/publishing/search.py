@@ -53,10 +53,9 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Article, ArticleQuerySet
+from .models import SQLITE_LIVE_INDEX, Article, ArticleQuerySet
 
 FTS_TABLE = "publishing_article_fts"
-SQLITE_LIVE_INDEX = "publishing_article_search_live"  # migration 0004
 
 # bm25() weights per FTS column (title, standfirst, body_text); PostgreSQL gets the same
 # order from the A/B/C labels and ts_rank's default weights (1.0, 0.4, 0.2).

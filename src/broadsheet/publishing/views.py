@@ -31,6 +31,7 @@ from .models import (
     Byline,
     Topic,
     count_live_articles,
+    live_articles_linked,
     months_with_live_articles,
 )
 
@@ -59,6 +60,22 @@ def _page(request: HttpRequest, articles: QuerySet[Article], count: int | None =
         raise Http404("No such page.") from None
     shows_live_articles(request, page.object_list)
     return page
+
+
+def _linked_page(request: HttpRequest, links: QuerySet[Any]) -> Page:
+    """A page of the live articles an author's bylines or a topic's rows name
+    (`live_articles_linked()` picks how to find them from how many there are)."""
+    count = count_live_articles(links)
+    # Paged over a range, whose len() is the count: the page's articles are fetched apart.
+    paginator = Paginator(range(count), settings.ARTICLES_PER_PAGE)
+    try:
+        number = paginator.validate_number(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("No such page.") from None
+    start = (number - 1) * paginator.per_page
+    articles = list(live_articles_linked(links, count, start, start + paginator.per_page))
+    shows_live_articles(request, articles)
+    return Page(articles, number, paginator)
 
 
 def shows_live_articles(request: HttpRequest, articles: Any = ()) -> None:
@@ -116,8 +133,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A byline author's bio and live articles. Template: publishing/author.html."""
     author = get_object_or_404(Author, slug=slug)
     page_cache.depends_on(request, tag("author", author.pk))
-    articles = Article.objects.live().by_author(author).for_listing()
-    page = _page(request, articles, count_live_articles(Byline.objects.filter(author=author)))
+    page = _linked_page(request, Byline.objects.filter(author=author))
     return render(request, "publishing/author.html", {"author": author, "page": page})
 
 
@@ -126,9 +142,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A topic's description and live articles. Template: publishing/topic.html."""
     topic = get_object_or_404(Topic, slug=slug)
     page_cache.depends_on(request, tag("topic", topic.pk))
-    articles = Article.objects.live().on_topic(topic).for_listing()
-    links = Article.topics.through.objects.filter(topic=topic)
-    page = _page(request, articles, count_live_articles(links))
+    page = _linked_page(request, Article.topics.through.objects.filter(topic=topic))
     return render(request, "publishing/topic.html", {"topic": topic, "page": page})
 
 
