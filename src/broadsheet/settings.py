@@ -296,7 +296,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                 "PRAGMA journal_mode=WAL;"
                 "PRAGMA synchronous=FULL;"
                 "PRAGMA foreign_keys=ON;"
-                "PRAGMA cache_size=-20000;"
+                # Per connection, and every worker thread has its own: 4 threads at 20 MB
+                # took a worker past 150 MB on a big database (bench/run, bench/scale).
+                f"PRAGMA cache_size=-{_int('SQLITE_CACHE_KB', 8000)};"
             ),
         }
     )
