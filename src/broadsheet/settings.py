@@ -284,6 +284,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Django's backend, with writers queued on a lock that wakes the next one at once
+    # instead of SQLite's sleeping busy handler (broadsheet/lib/sqlite/writelock.py).
+    DATABASES["default"]["ENGINE"] = "broadsheet.lib.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers
