@@ -51,7 +51,12 @@ def test_a_writer_in_another_process_is_waited_for_then_given_up_on(tmp_path: Pa
         fcntl.flock(other_process, fcntl.LOCK_UN)
 
     lock.acquire()  # and the thread lock was not left taken by the failed try
+    time.sleep(0.05)  # the given-up wait gets the file lock now, and lets go of its own
+    with open(path, "ab") as another, pytest.raises(BlockingIOError):
+        fcntl.flock(another, fcntl.LOCK_EX | fcntl.LOCK_NB)  # still ours
     lock.release()
+    with open(path, "ab") as another:
+        fcntl.flock(another, fcntl.LOCK_EX | fcntl.LOCK_NB)  # and free once released
 
 
 def _try_lock(results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]

@@ -3,16 +3,15 @@
 SQLite lets one transaction write at a time; the others wait in its busy handler, which
 sleeps 1, 2, 5, 10, 15, 20, 25 ms and longer between tries while the lock may have been
 free for most of that. With comment posts of 1–2 ms inside the lock, from four threads in
-each of two workers, writers slept more than they worked: 248 posts/s at 975 ms p99 in
-bench/run, against 304 posts/s at 119 ms p99 queued here (2026-11-25).
+each of two workers, writers slept more than they worked: in bench/run, one run after
+the other (2026-11-25), 230 posts/s at 1,140 ms p99 that way, 266 at 124 ms queued here.
 
 So a write transaction first takes this lock: a thread lock within the process, then an
 exclusive `flock` on a file beside the database, shared by every process of the site.
-The thread lock wakes the next thread at once; the file lock is tried every 0.1 to 2 ms
-(a blocking flock cannot give up after a timeout). Both give up after the same timeout
-as SQLite's busy handler, with the same error. Writes outside a transaction, and programs
-that do not use this backend, still meet SQLite's own lock as before: this only orders
-the writers that use it.
+Both wake the next writer at once: the thread lock in the process, the kernel for the
+file. Both give up after the same timeout as SQLite's busy handler, with the same error.
+Writes outside a transaction, and programs that do not use this backend, still meet
+SQLite's own lock as before: this only orders the writers that use it.
 """
 
 from __future__ import annotations
@@ -20,13 +19,9 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-import time
 from typing import IO
 
 from django.db import OperationalError
-
-FIRST_PAUSE_SECONDS = 0.0001
-LONGEST_PAUSE_SECONDS = 0.002
 
 
 class WriteLock:
@@ -38,43 +33,67 @@ class WriteLock:
         self._threads = threading.Lock()
         self._file: IO[bytes] | None = None
         self._file_pid = 0
+        self._held: IO[bytes] | None = None
 
     def acquire(self) -> None:
-        deadline = time.monotonic() + self.timeout
         if not self._threads.acquire(timeout=self.timeout):
             raise OperationalError("database is locked (waiting for another thread's write)")
         try:
             if self.path is not None:
-                self._lock_file(self.path, deadline)
+                self._held = self._lock_file(self.path)
         except BaseException:
             self._threads.release()
             raise
 
     def release(self) -> None:
+        held, self._held = self._held, None
         try:
-            if self.path is not None and self._file is not None:
-                fcntl.flock(self._file, fcntl.LOCK_UN)
+            if held is not None:
+                fcntl.flock(held, fcntl.LOCK_UN)
+                if held is not self._file:
+                    held.close()
         finally:
             self._threads.release()
 
-    def _lock_file(self, path: str, deadline: float) -> None:
+    def _lock_file(self, path: str) -> IO[bytes]:
         if self._file is None or self._file_pid != os.getpid():
             # Opened in each process: a file inherited through fork is the same open file,
             # on which the parent's and every child's flock would be one lock.
             self._file = open(path, "ab")  # noqa: SIM115 (kept open for the process)
             self._file_pid = os.getpid()
-        pause = FIRST_PAUSE_SECONDS
-        while True:
-            try:
-                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OperationalError(
-                        "database is locked (waiting for another process's write)"
-                    ) from None
-                time.sleep(pause)
-                pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return self._file
+        except BlockingIOError:
+            return self._wait_for_file(path)
+
+    def _wait_for_file(self, path: str) -> IO[bytes]:
+        """Another process writes: wait for it in the kernel, which wakes us as it lets go.
+        A blocking flock cannot be given up, so it waits in a thread of its own, on a file
+        opened for this wait alone: given up, that thread closes its file, which lets go
+        of exactly the lock it may have got, never the one this process holds later."""
+        waiting = open(path, "ab")  # noqa: SIM115 (closed by release() or by the waiter)
+        got = threading.Event()
+        guard = threading.Lock()
+        outcome = {"state": "waiting"}
+
+        def wait() -> None:
+            fcntl.flock(waiting, fcntl.LOCK_EX)
+            with guard:
+                if outcome["state"] == "given up":
+                    waiting.close()
+                    return
+                outcome["state"] = "locked"
+            got.set()
+
+        threading.Thread(target=wait, name="sqlite-writer-lock", daemon=True).start()
+        if got.wait(self.timeout):
+            return waiting
+        with guard:
+            if outcome["state"] == "locked":
+                return waiting
+            outcome["state"] = "given up"
+        raise OperationalError("database is locked (waiting for another process's write)")
 
 
 _locks: dict[str, WriteLock] = {}
