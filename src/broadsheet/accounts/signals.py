@@ -31,5 +31,4 @@ def connect() -> None:
     m2m_changed.connect(
         staff_may_have_changed, sender=User.groups.through, dispatch_uid="staff-names-groups"
     )
-    post_save.connect(staff_may_have_changed, sender=Group, dispatch_uid="staff-names-group")
-    post_delete.connect(staff_may_have_changed, sender=Group, dispatch_uid="staff-names-group-del")
+    staff_name_keys.follow(Group)

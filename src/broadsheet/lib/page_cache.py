@@ -135,20 +135,23 @@ def changed(*tags: str) -> None:
     if not tags:
         return
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _replace_tokens((*tags, EVERY_CHANGE))
-        return
     if not commits_when_block_ends(connection):
         _replace_tokens((*tags, EVERY_CHANGE))
-    _pending_on_commit(connection).update(tags)
+    if connection.in_atomic_block:
+        _pending_on_commit(connection).update(tags)
 
 
 def commits_when_block_ends(connection: Any) -> bool:
-    """Whether the atomic block being run is the outermost of a transaction that commits
-    when it ends: not nested, and not one of the test suite's, which never commit (Django's
-    TestCase marks its own blocks `_from_testcase`)."""
+    """Whether an atomic block is being run and is the outermost of a transaction that
+    commits when it ends: not nested, and not the test suite's."""
+    return len(connection.atomic_blocks) == 1 and not in_test_transaction(connection)
+
+
+def in_test_transaction(connection: Any) -> bool:
+    """Inside the test suite's own transaction around a test, which is never committed
+    (Django's TestCase marks its blocks `_from_testcase`)."""
     blocks = connection.atomic_blocks
-    return len(blocks) == 1 and not getattr(blocks[0], "_from_testcase", False)
+    return bool(blocks) and bool(getattr(blocks[0], "_from_testcase", False))
 
 
 def _pending_on_commit(connection: Any) -> set[str]:

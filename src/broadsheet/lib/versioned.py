@@ -25,8 +25,10 @@ from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 
-from .page_cache import commits_when_block_ends
+from .page_cache import commits_when_block_ends, in_test_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ class Versioned(Generic[T]):
         # new rows under the old version, which the change's own new version replaces.
         value = self._load()
         connection = transaction.get_connection()
-        if not connection.in_atomic_block or _is_test_transaction(connection):
+        if not connection.in_atomic_block or in_test_transaction(connection):
             # Rows read inside a transaction may be its own changes, which it may yet roll
             # back: those are not kept for everyone else.
             self._kept = (version, now, value)
@@ -68,14 +70,21 @@ class Versioned(Generic[T]):
     def changed(self) -> None:
         """Make every process load the value again (after the current transaction)."""
         connection = transaction.get_connection()
-        if not connection.in_atomic_block or not commits_when_block_ends(connection):
+        if not commits_when_block_ends(connection):
             self._replace_version()
         if connection.in_atomic_block:
             transaction.on_commit(self._replace_version)
 
-    def forget(self) -> None:
-        """Drop this process's copy (for tests that change what load() reads)."""
-        self._kept = None
+    def follow(self, *models: type[Model]) -> None:
+        """Call changed() whenever a row of one of `models` is saved or deleted (for what
+        load() reads of them; other ways to change them are the caller's to announce)."""
+        for model in models:
+            label = f"{self.key}:{model._meta.label}"
+            post_save.connect(self._row_changed, sender=model, dispatch_uid=f"{label}:save")
+            post_delete.connect(self._row_changed, sender=model, dispatch_uid=f"{label}:delete")
+
+    def _row_changed(self, **signal: Any) -> None:
+        self.changed()
 
     def _version(self) -> str:
         version = cache.get(self.key)
@@ -95,9 +104,3 @@ class Versioned(Generic[T]):
                 self.key,
                 MAX_AGE_SECONDS,
             )
-
-
-def _is_test_transaction(connection: Any) -> bool:
-    """The test suite's own transaction around a test (never committed; rolled back and
-    the cache cleared after each test), in which kept values behave as outside one."""
-    return bool(getattr(connection.atomic_blocks[0], "_from_testcase", False))

@@ -217,11 +217,8 @@ def _load_blocked_terms() -> list[tuple[str, str]]:
     return list(BlockedTerm.objects.values_list("kind", "value"))
 
 
+# Kept per process, loaded again whenever a term is saved or deleted (ModerationConfig).
 blocked_terms = Versioned("blocked-terms", _load_blocked_terms)
-
-
-def blocked_terms_changed(**kwargs: object) -> None:
-    blocked_terms.changed()
 
 
 def check_blocked_terms(comment: Comment, hosts: Iterable[str]) -> list[Finding]:

@@ -187,10 +187,6 @@ def _load_active_bans() -> dict[tuple[str, str], dt.datetime | None]:
 active_bans = Versioned("active-bans", _load_active_bans)
 
 
-def bans_changed(**kwargs: object) -> None:
-    active_bans.changed()
-
-
 def is_banned(email: str, address_hash: str) -> bool:
     """Whether an active ban matches this e-mail address or address hash."""
     ends = active_bans.get()

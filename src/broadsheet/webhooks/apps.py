@@ -20,11 +20,8 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from .models import WebhookEndpoint
-        from .services import endpoints_changed
+        from .services import active_endpoints
 
         grant_after_migrate(self, EDITORS_GROUP, EDITOR_PERMISSIONS)
-        post_save.connect(endpoints_changed, sender=WebhookEndpoint, dispatch_uid="endpoints")
-        post_delete.connect(endpoints_changed, sender=WebhookEndpoint, dispatch_uid="endpoints-del")
+        active_endpoints.follow(WebhookEndpoint)

@@ -76,10 +76,6 @@ def _load_active_endpoints() -> list[WebhookEndpoint]:
 active_endpoints = Versioned("webhook-endpoints", _load_active_endpoints)
 
 
-def endpoints_changed(**kwargs: Any) -> None:
-    active_endpoints.changed()
-
-
 def queue_event(event: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
     """Log a delivery of `event` for every active endpoint that subscribes to it and queue
     each for the worker, in one transaction. `payload` is the event's object, keyed by its
