@@ -395,13 +395,17 @@ def _live_linked_sqlite(links: models.QuerySet[Any]) -> tuple[str, list[Any]]:
     links_sql, links_params = (
         links.order_by().values("article_id").query.get_compiler(using=links.db).as_sql()
     )
-    statuses = ", ".join(["%s"] * len(Article.LIVE_STATUSES))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"FROM {table} INDEXED BY {SQLITE_LIVE_INDEX} WHERE id IN ({links_sql}) "
-        f"AND published_at <= %s AND status IN ({statuses})"
-    )
-    return sql, [*links_params, now, *Article.LIVE_STATUSES]
+    live_sql, live_params = live_condition_sql()
+    sql = f"FROM {table} INDEXED BY {SQLITE_LIVE_INDEX} WHERE id IN ({links_sql}) AND {live_sql}"
+    return sql, [*links_params, *live_params]
+
+
+def live_condition_sql() -> tuple[str, list[Any]]:
+    """Article.objects.live()'s condition as SQL on the article table (its columns named
+    with the table's), for the statements written by hand, so they cannot part from it."""
+    live = Article.objects.live()
+    sql, params = live.query.get_compiler(connection=connection).compile(live.query.where)
+    return sql, list(params)
 
 
 def _count_query(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:

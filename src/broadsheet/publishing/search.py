@@ -53,7 +53,7 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import SQLITE_LIVE_INDEX, Article, ArticleQuerySet
+from .models import SQLITE_LIVE_INDEX, Article, ArticleQuerySet, live_condition_sql
 
 FTS_TABLE = "publishing_article_fts"
 
@@ -233,10 +233,7 @@ class _SQLiteResults(SearchResults):
         (a subquery with a LIMIT is not merged into a query with a WHERE).
         """
         if self._ranked is None:
-            live = Article.objects.live()
-            live_where, live_params = live.query.get_compiler(connection=connection).compile(
-                live.query.where
-            )
+            live_where, live_params = live_condition_sql()
             ranked = max(RANKED_MATCHES, self.limit)
             params = {
                 **{f"live{number}": value for number, value in enumerate(live_params)},
