@@ -66,7 +66,12 @@ def test_re2_refuses_lookarounds_and_backreferences() -> None:
 
 def test_re2_patterns_match_unicode_words_and_ignore_case() -> None:
     pattern = linear.compile(rf"{linear.WORD_CHAR}+", ignore_case=True)
-    assert pattern.findall("Zbigniew, Siobhán und Nguyễn") == ["Zbigniew", "Siobhán", "und", "Nguyễn"]
+    assert pattern.findall("Zbigniew, Siobhán und Nguyễn") == [
+        "Zbigniew",
+        "Siobhán",
+        "und",
+        "Nguyễn",
+    ]
     assert linear.compile("spam", ignore_case=True).search("SPAM") is not None
 
 

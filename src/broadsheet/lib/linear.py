@@ -49,6 +49,11 @@ def compile(pattern: str, *, ignore_case: bool = False, dot_all: bool = False) -
     return re2.compile(pattern, options)
 
 
+def escape(text: str) -> str:
+    """`text` as an RE2 pattern that matches it literally."""
+    return str(re2.escape(text))
+
+
 _SINGLE_CHARACTER = {
     sre_constants.LITERAL,
     sre_constants.NOT_LITERAL,
@@ -66,7 +71,7 @@ _REPEATS = {
 def is_backtrack_safe(pattern: str | re.Pattern[str], flags: int = 0) -> bool:
     """Whether plain `re` runs `pattern` in linear time, by the shape described above."""
     if isinstance(pattern, re.Pattern):
-        pattern, flags = pattern.pattern, pattern.flags
+        return _safe_sequence(list(sre_parse.parse(pattern.pattern, pattern.flags)))
     return _safe_sequence(list(sre_parse.parse(pattern, flags)))
 
 

@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import ScreeningVerdict, SubmissionSignals
+from broadsheet.lib import linear
 from broadsheet.lib.versioned import Versioned
 
 from . import spamfilter
@@ -165,16 +166,12 @@ COMMON_TLDS = frozenset(
 )
 # [text](target): the target alone is the link, so a domain written as the text and again
 # as the target counts once.
-_MARKDOWN_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^\s<>()]*)>?[^)\n]*\)")
-_LINK = re.compile(
-    # A URL with a scheme or starting with www (Markdown autolinks "<https://…>" included) ...
-    r"(?P<url>\b(?:https?://|www\.)[^\s<>\"'`()\[\]]+)"
-    # ... or a bare domain, not part of an e-mail address, with an optional path.
-    r"|(?<![\w.@-])(?P<domain>(?:[\w-]+\.)+(?:"
-    + "|".join(sorted(COMMON_TLDS, key=len, reverse=True))
-    + r"))(?![\w@-])",
-    re.IGNORECASE,
-)
+_MARKDOWN_LINK = linear.compile(r"\[[^\]\n]*\]\(\s*<?([^\s<>()]*)>?[^)\n]*\)")
+# A URL with a scheme or starting with www (Markdown autolinks "<https://…>" included).
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`()\[\]]+", re.IGNORECASE)
+# A run of the characters a bare domain and its neighbours in an e-mail address are made
+# of; a bare domain can only start where such a run starts (see _bare_domain()).
+_DOMAIN_RUN = re.compile(r"[\w.-]+")
 
 
 def linked_hosts(text: str) -> list[str]:
@@ -182,14 +179,34 @@ def linked_hosts(text: str) -> list[str]:
     entry per link, normalised (lower case, IDNA)."""
     text = _MARKDOWN_LINK.sub(lambda match: f" {match.group(1)} ", text)
     hosts = []
-    for match in _LINK.finditer(text):
-        if url := match.group("url"):
-            host = _host_of(url if "://" in url else "http://" + url)
-        else:
-            host = match.group("domain")
-        if host:
+    for url in _URL.findall(text):
+        if host := _host_of(url if "://" in url else "http://" + url):
             hosts.append(normalised_host(host))
+    for run in _DOMAIN_RUN.finditer(_URL.sub(" ", text)):
+        if domain := _bare_domain(run):
+            hosts.append(normalised_host(domain))
     return hosts
+
+
+def _bare_domain(run: re.Match[str]) -> str:
+    """The bare domain a run of word characters, dots and hyphens starts with: labels
+    joined by single dots up to the last one that is a common top-level domain, unless the
+    run is part of an e-mail address (an "@" just before or after it). Parsed by hand
+    rather than with lookarounds and a repeated group, which backtrack."""
+    text, start, end = run.string, run.start(), run.end()
+    name = run.group()
+    if "." not in name or (start > 0 and text[start - 1] == "@"):
+        return ""
+    labels = name.split(".")
+    # Labels up to the first empty one (a leading, doubled or trailing dot ends the name).
+    count = labels.index("") if "" in labels else len(labels)
+    at_sign_after = end < len(text) and text[end] == "@"
+    for last in range(count - 1, 0, -1):
+        # "someone@example.com" is an address, not a link.
+        ends_the_run = last == len(labels) - 1
+        if labels[last].lower() in COMMON_TLDS and not (ends_the_run and at_sign_after):
+            return ".".join(labels[: last + 1])
+    return ""
 
 
 def _host_of(url: str) -> str:
@@ -249,17 +266,20 @@ def _contains_blocked_word(text: str, terms: list[str]) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _blocked_word_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+def _blocked_word_pattern(terms: tuple[str, ...]) -> linear.LinearPattern | None:
     # Keyed on the terms as read for this comment, so a moderator's change makes a new
     # pattern at once; an unchanged list is folded and compiled once per process, not on
     # every post (re's own cache holds only the compiled pattern, and few of them).
+    # RE2 has no lookarounds: the edges are matched as a character that is not part of a
+    # word, or the start or end of the text, which answers "is there a match" the same way.
     alternatives = [
-        r"\s+".join(re.escape(part) for part in _folded(term).split()) for term in terms
+        r"[\s\p{Z}]+".join(linear.escape(part) for part in _folded(term).split()) for term in terms
     ]
     alternatives = [alternative for alternative in alternatives if alternative]
     if not alternatives:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    edge = linear.NOT_WORD_CHAR
+    return linear.compile(rf"(?:^|{edge})(?:{'|'.join(alternatives)})(?:{edge}|$)")
 
 
 def _links_to_blocked_domain(hosts: list[str], domains: list[str]) -> bool:

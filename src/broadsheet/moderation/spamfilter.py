@@ -42,6 +42,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
+from broadsheet.lib import linear
 
 from .models import FilterDecision, SpamFilterTotals, SpamToken
 
@@ -74,14 +75,19 @@ MAX_BODY_CHARS = 20_000
 
 TOTALS_ID = 1
 
+# Patterns anyone can feed text to: each is RE2 (broadsheet.lib.linear) or of the shape plain
+# `re` runs in linear time (docs/safe-patterns.md).
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
-_MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,200})\]\(\s*<?([^)\s>]+)>?[^)]*\)")
-_HTML_LINK = re.compile(r"<a\s[^>]*href", re.IGNORECASE)
+_MARKDOWN_LINK = linear.compile(r"\[([^\]\n]{1,200})\]\(\s*<?([^)\s>]+)>?[^)]*\)")
+_HTML_LINK = linear.compile(r"<a\s[^>]*href", ignore_case=True)
 _BBCODE_LINK = re.compile(r"\[url[=\]]", re.IGNORECASE)
-# Words keep inner dots, apostrophes and hyphens: "bestpills.com", "don't", "e-mail".
-_WORD = re.compile(r"\w+(?:[.'’\-]\w+)*")
-_PHONE = re.compile(r"(?:\+\d{1,3}[\s.\-]?)?(?:\(?\d{2,4}\)?[\s.\-]?){2,4}\d{3,4}")
-_MONEY = re.compile(r"[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion)?\b", re.IGNORECASE)
+# Words keep inner dots, apostrophes and hyphens: "bestpills.com", "don't", "e-mail"
+# (see _words()).
+_WORD_SEPARATORS = ".'’-"
+_WORDISH = re.compile(r"[\w.'’\-]+")
+_SEPARATOR_RUN = re.compile(r"[.'’\-]{2,}")
+_PHONE = linear.compile(r"(?:\+\d{1,3}[\s.\-]?)?(?:\(?\d{2,4}\)?[\s.\-]?){2,4}\d{3,4}")
+_MONEY = linear.compile(r"[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion)?\b", ignore_case=True)
 _DIGIT = re.compile(r"\d")
 _PATH_WORD = re.compile(r"[a-z]{3,}")
 # Second-level labels under which the registered domain has three labels (bbc.co.uk).
@@ -98,8 +104,39 @@ class TokenStats(NamedTuple):
 # Features ------------------------------------------------------------------------------
 
 
+_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+.-")
+
+
+def _has_scheme(url: str) -> bool:
+    scheme, separator, _rest = url.partition("://")
+    return bool(
+        separator
+        and scheme[:1].isascii()
+        and scheme[:1].isalpha()
+        and _SCHEME_CHARACTERS.issuperset(scheme.lower())
+    )
+
+
+def _words(text: str) -> list[str]:
+    """Runs of word characters joined by single dots, apostrophes or hyphens, as the
+    pattern \\w+(?:[.'’-]\\w+)* finds them, without a repeated group: the text is cut at
+    anything else, and then at runs of two or more of those joiners."""
+    words: list[str] = []
+    for chunk in _WORDISH.findall(text):
+        chunk = chunk.strip(_WORD_SEPARATORS)
+        if not chunk:
+            continue
+        if _SEPARATOR_RUN.search(chunk) is None:
+            words.append(chunk)
+            continue
+        for piece in _SEPARATOR_RUN.split(chunk):
+            if piece := piece.strip(_WORD_SEPARATORS):
+                words.append(piece)
+    return words
+
+
 def _host(url: str) -> str:
-    if not re.match(r"^[a-z][a-z0-9+.\-]*://", url, re.IGNORECASE):
+    if not _has_scheme(url):
         url = "http://" + url
     try:
         host = urlsplit(url).hostname or ""
@@ -147,7 +184,7 @@ def _body_tokens(body: str) -> list[str]:
     for anchor, target in _MARKDOWN_LINK.findall(body):
         if not _URL.match(target):
             links.append(target)
-        tokens.extend(f"anchor:{word}" for word in _WORD.findall(anchor.lower())[:8])
+        tokens.extend(f"anchor:{word}" for word in _words(anchor.lower())[:8])
     tokens.append(f"links:{_bucket(len(links), (0, 1, 2))}")
     for url in links[:20]:
         tokens.extend(_site_tokens("link", url))
@@ -162,7 +199,7 @@ def _body_tokens(body: str) -> list[str]:
         tokens.append("shape:money-amount")
     if "!!" in text:
         tokens.append("shape:exclamations")
-    raw_words = _WORD.findall(text)
+    raw_words = _words(text)
     tokens.append(f"words:{_bucket(len(raw_words), (3, 10, 30, 80, 200))}")
     shouted = sum(1 for word in raw_words if len(word) > 2 and word.isupper())
     if shouted >= 3 and shouted * 4 >= len(raw_words):
@@ -182,7 +219,7 @@ def _body_tokens(body: str) -> list[str]:
 
 def _sender_tokens(comment: Comment) -> list[str]:
     tokens: list[str] = []
-    name_words = [word.lower() for word in _WORD.findall(comment.name)]
+    name_words = [word.lower() for word in _words(comment.name)]
     tokens.extend(f"name:{word}" for word in name_words[:6])
     tokens.append(f"name-words:{_bucket(len(name_words), (1, 2, 3))}")
     if _DIGIT.search(comment.name):
