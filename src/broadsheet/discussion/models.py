@@ -63,6 +63,9 @@ class Comment(models.Model):
     )
 
     body_source = models.TextField("comment")
+    # The text readers saw before an edit that screening held: kept until a moderator
+    # publishes the comment again, so the queue can show what the edit changed.
+    body_before_edit = models.TextField(blank=True, default="", editable=False)
     body_html = models.TextField(editable=False, default="")
     # "html" only for imported comments: their source is the old site's HTML, which
     # Markdown would show as tags and entities.

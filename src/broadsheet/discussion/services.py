@@ -54,6 +54,9 @@ class SubmissionSignals:
     # the timestamp is missing or its signature does not check out.
     form_age_seconds: float | None = None
     via_form: bool = True
+    # A change to a stored comment's text rather than a new comment: screened the same,
+    # but not counted as another post against the rate limits.
+    is_edit: bool = False
 
 
 @dataclass
@@ -299,7 +302,12 @@ def set_status(comment: Comment, status: str) -> None:
     previous_status = comment.status
     with transaction.atomic():
         comment.status = status
-        comment.save(update_fields=["status"])
+        fields = ["status"]
+        if status == Comment.Status.PUBLISHED and comment.body_before_edit:
+            # Published as it now reads: the earlier text is no longer what readers saw.
+            comment.body_before_edit = ""
+            fields.append("body_before_edit")
+        comment.save(update_fields=fields)
         comment_status_changed(
             comment, was_published=was_published, previous_status=previous_status
         )
@@ -408,10 +416,39 @@ def can_edit(comment: Comment, user: User | None) -> bool:
     return timezone.now() <= comment.created_at + window
 
 
-def edit_comment(comment: Comment, body: str) -> None:
+def edit_comment(comment: Comment, body: str) -> Comment:
+    """Change the text of a comment its author may still edit (see can_edit()).
+
+    The new text is screened as a new comment is: an edit that screening would hold is
+    held (or stored as spam), with "edited" first among its reasons, and a published
+    comment keeps the text readers saw in `body_before_edit` so the queue can show what
+    changed. An edit screening passes keeps the comment's status."""
+    previous_body, previous_status = comment.body_source, comment.status
+    was_published = comment.is_published
     comment.body_source = body
+    # Screening only reads: outside the write transaction, as for a new post.
+    verdict = screen(comment, SubmissionSignals(via_form=False, is_edit=True))
+    fields = ["body_source", "edited_at", "spam_score"]
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body_source", "edited_at"])
+    comment.spam_score = verdict.score
+    if verdict.status and _STRICTNESS.index(verdict.status) > _STRICTNESS.index(previous_status):
+        comment.status = verdict.status
+        fields.append("status")
+        if was_published:
+            comment.body_before_edit = previous_body
+            fields.append("body_before_edit")
+    if not comment.is_published:
+        # The reasons are the new text's; the site's policy still holds what it held.
+        kept = [reason for reason in comment.held_reasons if reason == "moderation-policy"]
+        comment.held_reasons = list(dict.fromkeys([*kept, "edited", *verdict.reasons]))
+        fields.append("held_reasons")
+    with transaction.atomic():
+        comment.save(update_fields=fields)
+        if comment.status != previous_status:
+            comment_status_changed(
+                comment, was_published=was_published, previous_status=previous_status
+            )
+    return comment
 
 
 # Retention ----------------------------------------------------------------------------

@@ -255,9 +255,21 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = CommentEditForm(data, initial={"body": comment.body_source})
     if request.method == "POST" and form.is_valid():
+        was_published = comment.is_published
         services.edit_comment(comment, form.cleaned_data["body"])
-        messages.success(request, "Your comment has been updated.")
-        return redirect(comment.get_absolute_url())
+        if comment.is_published or not was_published:
+            messages.success(request, "Your comment has been updated.")
+        else:
+            messages.info(
+                request,
+                "Your comment has been updated. It will be shown again once a moderator "
+                "has looked at the change.",
+            )
+        if comment.status == Comment.Status.HELD:
+            remember_own_held(request, comment)
+        if is_visible(request, comment):
+            return redirect(comment.get_absolute_url())
+        return redirect(comment.article.get_absolute_url())
     status = 400 if form.is_bound else 200
     return render(
         request, "discussion/edit.html", {"comment": comment, "form": form}, status=status

@@ -23,6 +23,7 @@ from .models import BlockedTerm, ModerationLogEntry
 # A code not listed here (a new defence, an old one) is shown as it is.
 REASON_LABELS: dict[str, str] = {
     "moderation-policy": "Held by the site's policy (unverified commenter)",
+    "edited": "Edited by its author after it was posted",
     "honeypot": "Filled in the field only bots see",
     "no-timestamp": "The form's signed time was missing or forged",
     "too-fast": "Sent too soon after the form was shown",

@@ -143,6 +143,10 @@ class FilterDecision(models.Model):
     )
     label = models.CharField(max_length=4, choices=Label.choices)
     decided_at = models.DateTimeField(default=timezone.now)
+    # The tokens counted for this decision, so unlearning or relabelling takes back exactly
+    # what was added even after the comment's text was edited. Empty in rows from before
+    # tokens were kept: the comment's current tokens stand in for them.
+    tokens = models.JSONField(default=list, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.label}"

@@ -22,7 +22,8 @@ the strictest status wins: spam over held. In the order they run:
   0.5) leaves the site's policy alone;
 - "banned" (spam): an active ban on the e-mail address or the address hash.
 
-Verified commenters go through every check too: an account can be stolen or bought.
+Verified commenters go through every check too: an account can be stolen or bought. An
+author's edit of a comment is screened the same way, except for the rate limits.
 Blocked terms and bans are kept in each process and read from the database again after
 any change to them (`blocked_terms` here, `services.active_bans`; lib/versioned.py), so a
 moderator's change applies to the next comment in every worker.
@@ -70,8 +71,9 @@ def screen(comment: Comment, signals: SubmissionSignals) -> ScreeningVerdict:
     findings = [
         check_honeypot(signals),
         check_form_age(signals),
-        check_address_rate(comment),
-        check_email_rate(comment),
+        # An edit is not another post: the edit window bounds how often it can happen.
+        None if signals.is_edit else check_address_rate(comment),
+        None if signals.is_edit else check_email_rate(comment),
         check_links(hosts),
         *check_blocked_terms(comment, hosts),
         check_filter_score(score),

@@ -23,9 +23,9 @@ homepage are also scored on their own, so a link-carrying bot cannot hide behind
 copied from a genuine comment (see `score()`). bench/spam measures all this on a generated
 corpus; bench/README.md has the figures and why the choices were made.
 
-Known limit: `unlearn()` and a relabel subtract the tokens of the comment as it is now; a
-comment edited after it was learned subtracts slightly different tokens (counts never go
-below zero). `broadsheet spam-filter retrain` puts the counts right.
+Each decision keeps the tokens it counted, so a relabel, an unlearn or a decision on an
+edited comment takes back exactly those (decisions stored before tokens were kept use the
+comment's current tokens; `broadsheet spam-filter retrain` puts any count right).
 """
 
 from __future__ import annotations
@@ -404,32 +404,33 @@ def _change_counts(tokens: Sequence[str], label: str, step: int) -> None:
 
 
 def learn(comment: Comment, label: str) -> None:
-    """Teach the filter that `comment` is spam or ham (a FilterDecision label). Learning
-    the same label again changes nothing; a different label moves the comment's tokens
-    from one side to the other."""
+    """Teach the filter that `comment` is spam or ham (a FilterDecision label), once: the
+    same label for the same text changes nothing; a different label, or the same label
+    after the author edited the text, takes back what the earlier decision counted and
+    counts the comment as it is now."""
     if label not in FilterDecision.Label.values:
         raise ValueError(f"Unknown filter label {label!r}.")
     if comment.pk is None:
         raise ValueError("Only a saved comment can be learned.")
+    tokens = features(comment)
     with transaction.atomic():
         decision, created = FilterDecision.objects.get_or_create(
-            comment=comment, defaults={"label": label}
+            comment=comment, defaults={"label": label, "tokens": tokens}
         )
-        previous: str | None = None
-        if not created:
-            # Locked, so two moderators relabelling the same comment at once take turns
-            # and each sees the label the other left.
-            decision = FilterDecision.objects.select_for_update().get(pk=decision.pk)
-            if decision.label == label:
-                return
-            previous = decision.label
-            decision.label = label
-            decision.decided_at = timezone.now()
-            decision.save(update_fields=["label", "decided_at"])
-        tokens = features(comment)
-        if previous is not None:
-            _change_counts(tokens, previous, -1)
+        if created:
+            _change_counts(tokens, label, 1)
+            return
+        # Locked, so two moderators relabelling the same comment at once take turns and
+        # each sees the label the other left.
+        decision = FilterDecision.objects.select_for_update().get(pk=decision.pk)
+        learned = decision.tokens or tokens
+        if decision.label == label and learned == tokens:
+            return
+        _change_counts(learned, decision.label, -1)
         _change_counts(tokens, label, 1)
+        decision.label, decision.tokens = label, tokens
+        decision.decided_at = timezone.now()
+        decision.save(update_fields=["label", "tokens", "decided_at"])
 
 
 def unlearn(comment: Comment) -> bool:
@@ -439,7 +440,7 @@ def unlearn(comment: Comment) -> bool:
         if decision is None:
             return False
         decision.delete()
-        _change_counts(features(comment), decision.label, -1)
+        _change_counts(decision.tokens or features(comment), decision.label, -1)
     return True
 
 
@@ -463,6 +464,7 @@ def retrain(progress: Callable[[int], None] | None = None) -> tuple[int, int]:
             FilterDecision.objects.select_related("comment")
             .only(
                 "label",
+                "tokens",
                 "comment__name",
                 "comment__email",
                 "comment__homepage",
@@ -472,16 +474,24 @@ def retrain(progress: Callable[[int], None] | None = None) -> tuple[int, int]:
             )
             .order_by("pk")
         )
-        read = 0
-        for decision in decisions.iterator(chunk_size=500):
-            counts = spam_counts if decision.label == SPAM else ham_counts
-            counts.update(features(decision.comment))
-            documents[decision.label] += 1
-            read += 1
-            if progress is not None and read % 500 == 0:
-                progress(500)
-        if progress is not None and read % 500:
-            progress(read % 500)
+        # Read in pages by primary key rather than through one open cursor, because each
+        # page's decisions are written back (their tokens now stand for the comment as it
+        # reads today), and SQLite gives no isolation between a cursor and writes on the
+        # same connection.
+        last_pk = 0
+        while page := list(decisions.filter(pk__gt=last_pk)[:500]):
+            changed = []
+            for decision in page:
+                tokens = features(decision.comment)
+                (spam_counts if decision.label == SPAM else ham_counts).update(tokens)
+                documents[decision.label] += 1
+                if decision.tokens != tokens:
+                    decision.tokens = tokens
+                    changed.append(decision)
+            FilterDecision.objects.bulk_update(changed, ["tokens"])
+            last_pk = page[-1].pk
+            if progress is not None:
+                progress(len(page))
         SpamToken.objects.bulk_create(
             (
                 SpamToken(token=token, spam_count=spam_counts[token], ham_count=ham_counts[token])

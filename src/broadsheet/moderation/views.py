@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
+from broadsheet.lib.worddiff import DiffPiece, word_diff
 from broadsheet.publishing.models import Article
 
 from . import services
@@ -148,6 +149,8 @@ class QueueRow:
     comment: Comment
     reasons: list[str]
     score: str
+    # How an edit screening held changed the text readers saw (None: not such an edit).
+    edit_diff: list[DiffPiece] | None = None
 
 
 def _score(value: float | None) -> str:
@@ -171,6 +174,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             comment,
             [reason_label(code) for code in comment.held_reasons or []],
             _score(comment.spam_score),
+            word_diff(comment.body_before_edit, comment.body_source)
+            if comment.body_before_edit
+            else None,
         )
         for comment in page.object_list
     ]
