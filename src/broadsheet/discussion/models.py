@@ -108,10 +108,13 @@ class Comment(models.Model):
         return f"{self.name} on {self.article_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.body_html = self.rendered_body()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
+        # The stored HTML follows the text: a change of status alone (every moderator's
+        # action) does not render a long comment again.
+        if update_fields is None or {"body_source", "body_format"} & set(update_fields):
+            self.body_html = self.rendered_body()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
         if self.thread_id is None and self.parent_id is None:
             # A top-level comment is its own thread; its id exists only after the insert.
