@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from broadsheet.lib import page_cache
+from broadsheet.lib.feeds import XmlSafeRssFeed
 from broadsheet.lib.page_cache import tag
 from broadsheet.publishing.models import Article
 
@@ -20,6 +21,10 @@ FEED_LENGTH = 30
 
 
 class ArticleCommentsFeed(Feed):
+    # A reader's name or comment may hold control characters; the feed type drops what
+    # XML 1.0 cannot carry (broadsheet/lib/feeds.py).
+    feed_type = XmlSafeRssFeed
+
     def get_object(self, request: HttpRequest, slug: str) -> Article:
         article = Article.objects.live().filter(slug=slug).first()
         if article is None or not comments_are_shown(article):

@@ -42,6 +42,7 @@ from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.consent.models import PolicyPage
 from broadsheet.discussion.models import Comment
+from broadsheet.lib.xmltext import xml_safe
 from broadsheet.publishing.models import Article, Author, Topic
 
 WXR_VERSION = "1.2"
@@ -80,10 +81,6 @@ POLICY_SLUGS = {
 CAP_PREFIX = "cap-"  # Co-Authors Plus names its author terms "cap-<user_nicename>"
 NO_DATE = "0000-00-00 00:00:00"  # WordPress's post_date_gmt of a draft never published
 
-# Characters XML 1.0 cannot carry at all, even in CDATA (control characters, lone
-# surrogates, U+FFFE/U+FFFF): dropped, as WordPress's exporter does.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
 
 @dataclass
 class ExportSummary:
@@ -103,14 +100,23 @@ class ExportSummary:
 
 
 def cdata(value: str) -> str:
-    """`value` as CDATA; a `]]>` inside ends one section and starts the next."""
-    return "<![CDATA[" + _NOT_XML.sub("", value).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    """`value` as CDATA; a `]]>` inside ends one section and starts the next.
+
+    Characters XML 1.0 cannot carry at all, even in CDATA (control characters, lone
+    surrogates, U+FFFE/U+FFFF), are dropped, as WordPress's exporter does; so they are
+    in `text()` and `attribute()`."""
+    return "<![CDATA[" + xml_safe(value).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 # Outside <pre>, a line break in HTML is only a space, but WordPress runs its HTML through
 # wpautop, which makes each line break inside a paragraph a <br />; so bodies go out with
 # those breaks as spaces, keeping the ones beside block tags (which wpautop expects).
-_PRE = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL | re.IGNORECASE)
+# A <pre> element runs from "<pre" (as a whole word) to the first "</pre>" after it, as
+# `re.split(r"(<pre\b.*?</pre>)", html, flags=re.DOTALL | re.IGNORECASE)` would find it;
+# `_pre_split()` finds the two ends with patterns of bounded width instead, so the search
+# stays linear (broadsheet/lib/linear.py).
+_PRE_START = re.compile(r"<pre\b", re.IGNORECASE)
+_PRE_END = re.compile(r"</pre>", re.IGNORECASE)
 _BLOCK_TAG = re.compile(
     r"</?(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer|"
     r"h[1-6]|header|hr|li|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul)\b",
@@ -121,8 +127,24 @@ _WINDOW = 2000  # far enough back to find the start of the tag before a line bre
 
 def wordpress_html(html: str) -> str:
     """`html` with the line breaks wpautop would turn into <br /> made spaces."""
-    parts = _PRE.split(html)
+    parts = _pre_split(html)
     return "".join(part if index % 2 else _unwrap(part) for index, part in enumerate(parts))
+
+
+def _pre_split(html: str) -> list[str]:
+    """`html` cut around its <pre> elements: text, element, text, … (odd indexes the
+    elements), as `re.split` with a capturing group gives."""
+    parts = []
+    position = 0
+    while (start := _PRE_START.search(html, position)) is not None:
+        end = _PRE_END.search(html, start.end())
+        if end is None:
+            # No "</pre>" after this "<pre", so none after any later one either.
+            break
+        parts += [html[position : start.start()], html[start.start() : end.end()]]
+        position = end.end()
+    parts.append(html[position:])
+    return parts
 
 
 def _unwrap(html: str) -> str:
@@ -139,11 +161,11 @@ def _unwrap(html: str) -> str:
 
 
 def text(value: object) -> str:
-    return escape(_NOT_XML.sub("", str(value)))
+    return escape(xml_safe(str(value)))
 
 
 def attribute(value: str) -> str:
-    return escape(_NOT_XML.sub("", value), {'"': "&quot;"})
+    return escape(xml_safe(value), {'"': "&quot;"})
 
 
 def wp_local(moment: dt.datetime | None) -> str:

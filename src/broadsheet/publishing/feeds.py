@@ -11,10 +11,11 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import SyndicationFeed
 from django.utils.html import format_html
 
 from broadsheet.lib import page_cache
+from broadsheet.lib.feeds import XmlSafeAtomFeed, XmlSafeRssFeed
 from broadsheet.lib.page_cache import tag
 
 from .models import Article, ArticleQuerySet, Author, Topic
@@ -27,6 +28,9 @@ _building_for: ContextVar[HttpRequest | None] = ContextVar("feed_request", defau
 
 
 class LatestRssFeed(Feed):
+    # Titles, standfirsts, bodies and names are stored as typed; the feed type drops what
+    # XML 1.0 cannot carry (broadsheet/lib/feeds.py).
+    feed_type: type[SyndicationFeed] = XmlSafeRssFeed
     description_template = None
 
     def title(self, obj: Any = None) -> str:
@@ -81,7 +85,7 @@ class LatestRssFeed(Feed):
 
 
 class LatestAtomFeed(LatestRssFeed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtomFeed
 
     def subtitle(self, obj: Any = None) -> str:
         return self.description(obj)
@@ -107,7 +111,7 @@ class TopicRssFeed(LatestRssFeed):
 
 
 class TopicAtomFeed(TopicRssFeed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtomFeed
 
     def subtitle(self, obj: Any = None) -> str:
         return self.description(obj)
@@ -133,7 +137,7 @@ class AuthorRssFeed(LatestRssFeed):
 
 
 class AuthorAtomFeed(AuthorRssFeed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtomFeed
 
     def subtitle(self, obj: Any = None) -> str:
         return self.description(obj)
