@@ -11,7 +11,6 @@ generated once, written to the login file and reused from there.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from broadsheet.accounts.models import User
 from broadsheet.consent.models import PolicyPage
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import refresh_comment_count
+from broadsheet.lib import linear
 from broadsheet.publishing.models import Article, Author, Topic
 from broadsheet.publishing.services import ensure_editors_group, record_revision, set_bylines
 
@@ -31,7 +31,9 @@ from .content import AUTHORS, EDITOR, NEWSDESK, TOPICS, DemoContentError, load_a
 from .policies import POLICIES, POLICIES_PUBLISHED_AT, DemoPolicy
 
 LOGIN_FILE_NAME = "demo-login.txt"
-_LOGIN_LINE = re.compile(r"^\s*Editor login:\s*\S+\s*/\s*(?P<password>\S+)\s*$", re.MULTILINE)
+# RE2 (broadsheet.lib.linear), as the file may have been edited by hand. RE2's \s is ASCII
+# only, which is all write_login_file() writes between the words.
+_LOGIN_LINE = linear.compile(r"(?m)^\s*Editor login:\s*\S+\s*/\s*(?P<password>\S+)\s*$")
 
 M = TypeVar("M", bound=models.Model)
 

@@ -34,6 +34,9 @@ COMMENT_FIELDS = [
     "status", "created_at", "address_hash", "held_reasons",
 ]  # fmt: skip
 _SLUG_UNSAFE = re.compile(r"[^-a-zA-Z0-9_]+")
+# A line break and the white space after it, of which the runs holding two or more line
+# breaks are collapsed: `\n\s*\n` is not a shape plain `re` may run (broadsheet.lib.linear).
+_LINE_BREAK_AND_SPACES = re.compile(r"\n\s+")
 
 
 def fingerprint(record: object) -> str:
@@ -104,7 +107,15 @@ def policy_markdown(body: str, body_format: BodyFormat) -> str:
     sanitised and kept as one HTML block (no blank lines, which would end it)."""
     if body_format == "markdown":
         return body
-    return re.sub(r"\n\s*\n", "\n", sanitise_article_html(html_body(body, body_format)))
+    return _LINE_BREAK_AND_SPACES.sub(
+        _one_line_break, sanitise_article_html(html_body(body, body_format))
+    )
+
+
+def _one_line_break(run: re.Match[str]) -> str:
+    # What `\n\s*\n` → `\n` did: the run from its first line break to its last becomes
+    # one line break, and the white space after the last one stays.
+    return "\n" + run.group().rpartition("\n")[2]
 
 
 def old_path(path: str) -> str:

@@ -33,7 +33,7 @@ from broadsheet.importers.records import (
 
 NODE_BATCH = 100
 FORMATS: dict[str, BodyFormat] = {"plain_text": "text", "markdown": "markdown"}
-_NAME = re.compile(r"^[A-Za-z0-9_]*$")  # table prefixes and field names become SQL names
+_NAME = re.compile(r"[A-Za-z0-9_]*")  # table prefixes and field names become SQL names
 # Only tables that must exist; comment, taxonomy and alias tables are read when present.
 REQUIRED = {7: ["node", "users", "field_data_body"], 8: ["node_field_data", "users_field_data"]}
 
@@ -349,7 +349,7 @@ def open_drupal(
     """Connect to the Drupal database at `url` and check it is one; the caller closes
     `site.db`. Raises DrupalError naming what is wrong or missing."""
     for what, name in (("table prefix", table_prefix), ("byline field", byline_field)):
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise DrupalError(f"the {what} {name!r} may only have letters, digits and _")
     db = connect(url)
     try:

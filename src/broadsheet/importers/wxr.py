@@ -58,7 +58,9 @@ _NAMESPACES = {
     "http://purl.org/rss/1.0/modules/content/": "content",
     "http://purl.org/dc/elements/1.1/": "dc",
 }
-_WP = re.compile(r"http://wordpress\.org/export/1\.\d+/(excerpt/)?")
+# WordPress's namespaces: this, the minor version, "/" and maybe "excerpt/". Read with str
+# methods, as short_name() runs for every element of the file, too often for RE2's cost.
+_WP = "http://wordpress.org/export/1."
 ARTICLE_STATUS: dict[str, ArticleStatus] = {
     "publish": "published", "future": "scheduled", "draft": "draft", "pending": "draft",
     "private": "private",
@@ -111,8 +113,10 @@ def short_name(tag: str) -> str:
     if not tag.startswith("{"):
         return tag
     namespace, _, local = tag[1:].partition("}")
-    if match := _WP.fullmatch(namespace):
-        return ("excerpt:" if match.group(1) else "wp:") + local
+    if namespace.startswith(_WP):
+        version, slash, rest = namespace[len(_WP) :].partition("/")
+        if slash and version.isdecimal() and rest in ("", "excerpt/"):
+            return ("excerpt:" if rest else "wp:") + local
     prefix = _NAMESPACES.get(namespace)
     return f"{prefix}:{local}" if prefix else local
 

@@ -20,7 +20,6 @@ so a failed or interrupted one never leaves a half file under the destination's 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -29,8 +28,17 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from broadsheet.lib import linear
+
 # An app whose tables every Broadsheet database has; a backup without them is not ours.
 OUR_APP = "publishing"
+# Tables a PostgreSQL backup must list, each with its line of `pg_restore --list`
+# ("215; 1259 16390 TABLE public django_migrations owner"). RE2 (broadsheet.lib.linear),
+# as the file checked can be anything and `.* TABLE` is not a shape plain `re` may run.
+_TABLE_ENTRIES = {
+    table: linear.compile(rf"(?m)^\d+; .* TABLE \S+ {table}\b")
+    for table in ("django_migrations", f"{OUR_APP}_article")
+}
 
 
 class BackupError(Exception):
@@ -61,8 +69,8 @@ def check_backup(connection: BaseDatabaseWrapper, source: Path) -> None:
         _check_sqlite_backup(source)
     elif connection.vendor == "postgresql":
         listing = _run("pg_restore", "--list", str(source), config=None)
-        for table in ("django_migrations", f"{OUR_APP}_article"):
-            if not re.search(rf"^\d+; .* TABLE \S+ {table}\b", listing, re.MULTILINE):
+        for table, entry in _TABLE_ENTRIES.items():
+            if not entry.search(listing):
                 raise BackupError(f"{source} is not a Broadsheet backup: it has no {table}.")
     else:
         raise BackupError(f"Cannot restore a {connection.display_name} database.")
