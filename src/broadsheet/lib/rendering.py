@@ -11,6 +11,11 @@ forms, frames, SVG or MathML. Links may use http, https and mailto; images only 
 https; relative URLs pass. Classes are limited to the ones footnotes use, and every id is
 prefixed so body content cannot take over ids of the page around it.
 
+Quotations and lists nested deeper than the Markdown parser goes (20 levels of quotation,
+10 of list) keep their words: past that, the text renders flat, as plain paragraphs in
+the deepest level shown (`broadsheet.lib.markdown_nesting`). Every pattern here runs in linear time
+(`broadsheet.lib.linear`), since readers choose the text it runs on.
+
 A paragraph that is only the address of a video on a known provider (see
 `EMBED_PROVIDERS`) is stored as a placeholder figure naming the provider, never as a
 frame: the article page turns it into a player only for readers who accepted external
@@ -34,6 +39,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+
+from broadsheet.lib.markdown_nesting import cap_nesting
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_URL_SCHEMES = frozenset({"http", "https"})
@@ -132,10 +139,12 @@ _YOUTUBE_HOSTS = frozenset(
     {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com",
      "www.youtube-nocookie.com"}
 )  # fmt: skip
-_YOUTUBE_PATH = re.compile(r"/(?:embed|shorts|live|v)/([^/]+)/?")
+# Matched against the path without its one optional trailing slash, so that the unbounded
+# part comes last and `re` cannot backtrack over it (broadsheet.lib.linear).
+_YOUTUBE_PATH = re.compile(r"/(?:embed|shorts|live|v)/([^/]+)")
 _VIMEO_HOSTS = frozenset({"vimeo.com", "www.vimeo.com"})
-_VIMEO_PATH = re.compile(r"/([0-9]+)/?")
-_VIMEO_PLAYER_PATH = re.compile(r"/video/([0-9]+)/?")
+_VIMEO_PATH = re.compile(r"/([0-9]+)")
+_VIMEO_PLAYER_PATH = re.compile(r"/video/([0-9]+)")
 # The nonce of the render in progress: placeholders carry it in their data attributes and
 # the sanitiser keeps those only when it matches, so they cannot come from anywhere else.
 _embed_nonce: ContextVar[str | None] = ContextVar("embed_nonce", default=None)
@@ -150,6 +159,7 @@ def embed_for_url(url: str) -> tuple[EmbedProvider, str] | None:
     except ValueError:
         return None
     host = (parts.hostname or "").lower()
+    path = parts.path.removesuffix("/")
     if parts.scheme.lower() not in {"http", "https"} or port is not None or parts.username:
         return None
     provider: EmbedProvider | None = None
@@ -160,11 +170,11 @@ def embed_for_url(url: str) -> tuple[EmbedProvider, str] | None:
         provider = EMBED_PROVIDERS["youtube"]
         if parts.path in {"/watch", "/watch/"}:
             video_id = (parse_qs(parts.query).get("v") or [""])[0]
-        elif match := _YOUTUBE_PATH.fullmatch(parts.path):
+        elif match := _YOUTUBE_PATH.fullmatch(path):
             video_id = match[1]
-    elif host in _VIMEO_HOSTS and (match := _VIMEO_PATH.fullmatch(parts.path)):
+    elif host in _VIMEO_HOSTS and (match := _VIMEO_PATH.fullmatch(path)):
         provider, video_id = EMBED_PROVIDERS["vimeo"], match[1]
-    elif host == "player.vimeo.com" and (match := _VIMEO_PLAYER_PATH.fullmatch(parts.path)):
+    elif host == "player.vimeo.com" and (match := _VIMEO_PLAYER_PATH.fullmatch(path)):
         provider, video_id = EMBED_PROVIDERS["vimeo"], match[1]
     if provider is None or video_id is None or not provider.valid_id(video_id):
         return None
@@ -176,14 +186,18 @@ _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 # tabs and newlines anywhere ("java\tscript:" is "javascript:").
 _URL_EDGE_JUNK = "".join(chr(c) for c in range(0x21))
 _URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
-_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# Without the ":" that must follow it, so the unbounded run comes last and cannot backtrack;
+# the run stops at the first character outside it, which `_url_scheme` checks is ":".
+_URL_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*")
 
 
 def _url_scheme(url: str) -> str | None:
     """The scheme a browser would see in `url`, lower-cased; None for a relative URL."""
     cleaned = _URL_TAB_OR_NEWLINE.sub("", url.strip(_URL_EDGE_JUNK))
     match = _URL_SCHEME.match(cleaned)
-    return match.group(1).lower() if match else None
+    if match is None or cleaned[match.end() : match.end() + 1] != ":":
+        return None
+    return match.group().lower()
 
 
 def _url_allowed(tag: str, attribute: str, url: str) -> bool:
@@ -252,6 +266,7 @@ def _article_parser() -> MarkdownIt:
         MarkdownIt("commonmark", {"html": True, "typographer": False})
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
+        .use(cap_nesting)
     )
 
 
@@ -259,9 +274,13 @@ def _article_parser() -> MarkdownIt:
 def _comment_parser() -> MarkdownIt:
     # No headings, images, tables or raw HTML: readers get emphasis, links, quotations,
     # lists and inline code. Raw HTML is shown as the text the reader typed.
-    return MarkdownIt("zero", {"html": False, "linkify": False}).enable(
-        ["paragraph", "newline", "emphasis", "link", "autolink", "blockquote", "list",
-         "backticks", "escape", "entity", "fence", "code"]
+    return (
+        MarkdownIt("zero", {"html": False, "linkify": False})
+        .enable(
+            ["paragraph", "newline", "emphasis", "link", "autolink", "blockquote", "list",
+             "backticks", "escape", "entity", "fence", "code"]
+        )
+        .use(cap_nesting)
     )  # fmt: skip
 
 

@@ -11,7 +11,7 @@ the player's address is built from them alone.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from django import template
@@ -20,18 +20,20 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.lib import linear
 from broadsheet.lib.rendering import EMBED_PROVIDERS, EmbedProvider
 
 register = template.Library()
 
 EXTERNAL_MEDIA = "external-media"
-# The sanitiser writes a placeholder as one <figure> with no figure inside it, so the first
-# closing tag after its opening tag is its own.
-_PLACEHOLDER = re.compile(
-    r"<figure (?=[^>]*\bdata-embed-provider=)(?P<attributes>[^>]*)>(?P<inner>.*?)</figure>",
-    re.DOTALL,
-)
-_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+# A placeholder is a <figure> whose opening tag has a data-embed-provider attribute. The
+# sanitiser writes it with no figure inside it, so the first closing tag after its
+# opening tag is its own. `_placeholders` finds them by hand: the pattern saying so needs
+# an unbounded lookahead, which `re` can make quadratic on a body of unclosed tags.
+_OPEN = "<figure "
+_CLOSE = "</figure>"
+_PROVIDER_ATTRIBUTE = "data-embed-provider="
+_ATTRIBUTE = linear.compile(r'([a-z-]+)="([^"]*)"')
 
 
 @register.filter
@@ -41,20 +43,66 @@ def expand_embeds(body_html: str, request: HttpRequest | None) -> SafeString:
     allowed = _allows_external_media(request)
     next_path = _return_path(request)
 
-    def expand(match: re.Match[str]) -> str:
-        attributes = dict(_ATTRIBUTE.findall(match["attributes"]))
+    def expand(whole: str, attributes_text: str, inner_html: str) -> str:
+        attributes = dict(_ATTRIBUTE.findall(attributes_text))
         provider = EMBED_PROVIDERS.get(attributes.get("data-embed-provider", ""))
         video_id = attributes.get("data-embed-id", "")
         if provider is None or not provider.valid_id(video_id):
-            return match[0]  # not a placeholder this site wrote: left as stored
+            return whole  # not a placeholder this site wrote: left as stored
         # The placeholder's own words and link, from the stored (sanitised) body.
-        inner = mark_safe(match["inner"])
+        inner = mark_safe(inner_html)
         if allowed:
             return _player(provider, video_id, inner)
         return _placeholder(provider, video_id, inner, next_path)
 
     # Stored bodies were sanitised when saved; only the placeholders are rewritten here.
-    return mark_safe(_PLACEHOLDER.sub(expand, body_html))
+    parts: list[str] = []
+    done = 0
+    for start, end, attributes_text, inner_html in _placeholders(body_html):
+        parts += [body_html[done:start], expand(body_html[start:end], attributes_text, inner_html)]
+        done = end
+    parts.append(body_html[done:])
+    return mark_safe("".join(parts))
+
+
+def _placeholders(html: str) -> Iterator[tuple[int, int, str, str]]:
+    """Start, end, attributes and content of each <figure> with a data-embed-provider
+    attribute in its opening tag, up to the first </figure> after that tag.
+
+    What `<figure (?=[^>]*\\bdata-embed-provider=)([^>]*)>(.*?)</figure>` finds, in time
+    linear in `html`: a search for the next ">", provider attribute or closing tag runs
+    again only once a candidate has passed the last one found, so each search starts where
+    the one before it stopped and no stretch of text is read twice by the same search."""
+    position = 0
+    tag_end = provider = close = -1
+    while (start := html.find(_OPEN, position)) >= 0:
+        attributes_start = start + len(_OPEN)
+        if tag_end < attributes_start:
+            tag_end = html.find(">", attributes_start)
+            if tag_end < 0:
+                return  # no opening tag ends: neither does any later one
+        if provider < attributes_start:
+            provider = _find_provider_attribute(html, attributes_start)
+            if provider < 0:
+                return
+        if provider > tag_end:
+            position = start + 1  # some other figure
+            continue
+        if close <= tag_end:
+            close = html.find(_CLOSE, tag_end + 1)
+            if close < 0:
+                return
+        end = close + len(_CLOSE)
+        yield start, end, html[attributes_start:tag_end], html[tag_end + 1 : close]
+        position = end
+
+
+def _find_provider_attribute(html: str, position: int) -> int:
+    """Where the next `data-embed-provider=` that starts a word is, from `position` on."""
+    found = html.find(_PROVIDER_ATTRIBUTE, position)
+    while found > 0 and (html[found - 1].isalnum() or html[found - 1] == "_"):
+        found = html.find(_PROVIDER_ATTRIBUTE, found + 1)
+    return found
 
 
 def _allows_external_media(request: HttpRequest | None) -> bool:
