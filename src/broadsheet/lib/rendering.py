@@ -40,6 +40,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from broadsheet.lib.markdown_links import skip_unclosed_links
 from broadsheet.lib.markdown_nesting import cap_nesting
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -267,6 +268,7 @@ def _article_parser() -> MarkdownIt:
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
         .use(cap_nesting)
+        .use(skip_unclosed_links)
     )
 
 
@@ -281,6 +283,7 @@ def _comment_parser() -> MarkdownIt:
              "backticks", "escape", "entity", "fence", "code"]
         )
         .use(cap_nesting)
+        .use(skip_unclosed_links)
     )  # fmt: skip
 
 
