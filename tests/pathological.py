@@ -7,6 +7,26 @@ posting path; bench/pathological records how long each step takes.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+# How long any one step may take on pathological input: a generous guard against a freeze
+# on a busy machine, not a speed test (linear code takes milliseconds here; the patterns
+# it replaced took seconds to minutes). The bench records the real figures.
+GUARD_SECONDS = 10.0
+T = TypeVar("T")
+
+
+def within_guard(call: Callable[[], T], what: str = "the call") -> T:
+    """`call()`'s result, failing the test if it took GUARD_SECONDS or more."""
+    started = time.monotonic()
+    result = call()
+    elapsed = time.monotonic() - started
+    assert elapsed < GUARD_SECONDS, f"{what} took {elapsed:.1f} s"
+    return result
+
+
 LENGTH = 10_000
 LAST_WORD = "lastword"
 

@@ -6,29 +6,16 @@ line pattern took half a minute on 50,000 characters), not a speed test.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from broadsheet.demo.content import DemoContentError
 from broadsheet.demo.install import read_login_password
 from broadsheet.lib import backups
-
-GUARD_SECONDS = 10.0
-T = TypeVar("T")
-
-
-def within_guard(call: Callable[[], T]) -> T:
-    started = time.perf_counter()
-    result = call()
-    elapsed = time.perf_counter() - started
-    assert elapsed < GUARD_SECONDS, f"took {elapsed:.1f} s"
-    return result
-
+from tests.pathological import within_guard
 
 # The demo login file ---------------------------------------------------------------------
 

@@ -11,10 +11,8 @@ The old patterns took from one second to minutes on some of these. Each call is 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from io import BytesIO
-from typing import TypeVar
 
 import pytest
 
@@ -25,18 +23,7 @@ from broadsheet.importers.services import ImportReport
 from broadsheet.importers.wpautop import text_to_html, wpautop
 from broadsheet.importers.wxr import read_wxr, short_name
 from tests.importers.conftest import comment, post, wxr
-
-GUARD_SECONDS = 10.0
-T = TypeVar("T")
-
-
-def within_guard(call: Callable[[], T]) -> T:
-    started = time.perf_counter()
-    result = call()
-    elapsed = time.perf_counter() - started
-    assert elapsed < GUARD_SECONDS, f"took {elapsed:.1f} s"
-    return result
-
+from tests.pathological import within_guard
 
 # wpautop: (input, what the output must be or hold) -------------------------------------
 

@@ -16,9 +16,9 @@ from django.test import RequestFactory
 
 from broadsheet.lib.rendering import _url_scheme
 from broadsheet.templatetags.embeds import expand_embeds
+from tests.pathological import GUARD_SECONDS
 
 SIZE = 50_000
-GUARD_SECONDS = 10
 VIDEO = "Zq3xW8pLk2A"
 PLACEHOLDER = (
     f'<figure data-embed-provider="youtube" data-embed-id="{VIDEO}"><p>This video is hosted '

@@ -11,7 +11,6 @@ Every step must also keep the text: the body's last word is on the page and in t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,19 +22,13 @@ from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
 from tests.conftest import make_article
 from tests.discussion.test_posting import as_nadia, post_comment
-from tests.pathological import BODIES, LAST_WORD
+from tests.pathological import BODIES, LAST_WORD, within_guard
 
 pytestmark = pytest.mark.django_db
 
-GUARD_SECONDS = 10
-
 
 def guarded(step: str, action: Callable[[], Any]) -> Any:
-    started = time.monotonic()
-    result = action()
-    elapsed = time.monotonic() - started
-    assert elapsed < GUARD_SECONDS, f"{step} took {elapsed:.1f} s"
-    return result
+    return within_guard(action, step)
 
 
 @pytest.fixture(autouse=True)
