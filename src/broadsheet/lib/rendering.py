@@ -13,15 +13,15 @@ prefixed so body content cannot take over ids of the page around it.
 
 Quotations and lists nested deeper than the Markdown parser goes (20 levels of quotation,
 10 of list) keep their words: past that, the text renders flat, as plain paragraphs in
-the deepest level shown (`broadsheet.lib.markdown_nesting`). Every pattern here runs in linear time
-(`broadsheet.lib.linear`), since readers choose the text it runs on.
+the deepest level shown (`broadsheet.lib.markdown_nesting`). Every pattern here runs in
+linear time (`broadsheet.lib.linear`), since readers choose the text it runs on.
 
 A paragraph that is only the address of a video on a known provider (see
 `EMBED_PROVIDERS`) is stored as a placeholder figure naming the provider, never as a
 frame: the article page turns it into a player only for readers who accepted external
-media (`broadsheet/templatetags/embeds.py`). Its two data attributes survive the sanitiser
-only when this module wrote them during the same render, so an editor's raw HTML cannot
-forge one.
+media (`broadsheet/publishing/templatetags/embeds.py`). Its two data attributes survive
+the sanitiser only when this module wrote them during the same render, so an editor's raw
+HTML cannot forge one.
 """
 
 from __future__ import annotations

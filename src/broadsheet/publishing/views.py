@@ -111,7 +111,8 @@ def article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One article; drafts and future articles only for editors, marked as previews.
-    Template: publishing/article.html."""
+    Template: publishing/article.html, which the site overrides with its own copy that extends
+    this app's and adds what goes under the article (src/broadsheet/templates/publishing/)."""
     article = get_visible_article_or_404(request.user, slug)
     context = article_context(request, article)
     page_cache.depends_on(

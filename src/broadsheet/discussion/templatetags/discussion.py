@@ -1,6 +1,8 @@
 """`{% comments_section article %}`: the comments and the form under an article, in the
 manner of django-contrib-comments' render tags, so the article page needs no knowledge of
-how discussion stores its comments."""
+how discussion stores its comments. The site's article page calls it
+(src/broadsheet/templates/publishing/article.html); publishing's own template does not, as
+publishing is below discussion."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 
 from broadsheet.lib.rendering import _url_scheme
-from broadsheet.templatetags.embeds import expand_embeds
+from broadsheet.publishing.templatetags.embeds import expand_embeds
 from tests.pathological import GUARD_SECONDS
 
 SIZE = 50_000

@@ -19,7 +19,7 @@ from broadsheet.lib.rendering import (
     render_article_markdown,
     sanitise_article_html,
 )
-from broadsheet.templatetags.embeds import expand_embeds
+from broadsheet.publishing.templatetags.embeds import expand_embeds
 
 VIDEO = "Zq3xW8pLk2A"  # an id of YouTube's shape, made up for these tests
 YOUTUBE_PLACEHOLDER = (
