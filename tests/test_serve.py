@@ -1,8 +1,10 @@
-"""`broadsheet serve`: the production server answers pages and hashed, compressed assets."""
+"""`broadsheet serve`: the production server answers pages and hashed, compressed assets,
+and serves beyond loopback only with a SECRET_KEY of the operator's."""
 
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import socket
 import subprocess
@@ -16,7 +18,12 @@ from typing import Any
 import pytest
 
 from broadsheet.management.commands import serve
-from tests.test_settings import BROADSHEET, run_broadsheet
+from tests.test_settings import _PASSED_THROUGH, BROADSHEET, run_broadsheet
+
+NO_KEY_NOTE = (
+    "No SECRET_KEY set: using a generated key kept in var/secret_key (fine on this machine "
+    "only; set SECRET_KEY before serving on a network)."
+)
 
 
 def free_port() -> int:
@@ -45,7 +52,8 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # collectstatic compresses every file first, which can take most of a minute.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             get(base + "/robots.txt")
@@ -57,7 +65,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.2)
     else:
         server.kill()
-        pytest.fail("broadsheet serve did not answer within 30 s")
+        pytest.fail("broadsheet serve did not answer within 120 s")
     yield base
     server.terminate()
     server.wait(timeout=10)
@@ -107,3 +115,78 @@ def test_static_files_are_collected_by_one_server_at_a_time(
     serve.collect_static_files()
 
     assert held_while_collecting == [True]
+
+
+def serve_output(home: Path, *args: str, **env: str) -> tuple[str, str]:
+    """Start `broadsheet serve` (one worker, no collectstatic) in a clean environment, wait
+    until it listens on its loopback port, stop it: its stdout and stderr."""
+    port = free_port()
+    clean = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+    clean.update({"BROADSHEET_HOME": str(home), **env})
+    command = [BROADSHEET, "serve", "--port", str(port), "--workers", "1", "--no-collectstatic"]
+    server = subprocess.Popen(
+        [*command, *args], env=clean, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        stdout, stderr = server.communicate(timeout=10)
+    return stdout.decode(), stderr.decode()
+
+
+def test_without_secret_key_it_refuses_to_serve_beyond_this_machine(tmp_path: Path) -> None:
+    result = run_broadsheet(tmp_path, "serve", "--host", "0.0.0.0", "--port", str(free_port()))
+
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "CommandError: Refusing to serve on 0.0.0.0 without SECRET_KEY: set it in the "
+        "environment or in .env to a long random value (python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'); a generated key is only for serving on 127.0.0.1."
+    )
+    # Nothing started: no server line, no static files collected.
+    assert result.stdout == ""
+    assert not (tmp_path / "var" / "static" / "staticfiles.json").exists()
+
+
+def test_without_secret_key_loopback_serves_and_says_so_first(tmp_path: Path) -> None:
+    stdout, stderr = serve_output(tmp_path)
+
+    lines = stdout.splitlines()
+    assert lines and lines[0] == NO_KEY_NOTE, stderr
+    assert lines[1].startswith("Serving on http://127.0.0.1:")
+    assert stdout.count("No SECRET_KEY") == 1  # from the parent only, not from each worker
+
+
+def test_with_secret_key_in_dotenv_nothing_is_said(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SECRET_KEY=chosen-by-the-operator-" + "x" * 30 + "\n")
+
+    stdout, stderr = serve_output(tmp_path)
+
+    assert stdout.startswith("Serving on http://127.0.0.1:"), stderr
+    assert "SECRET_KEY" not in stdout + stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.1.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("", False),
+        ("192.168.1.20", False),
+        ("news.example.org", False),
+    ],
+)
+def test_only_loopback_addresses_count_as_this_machine(host: str, loopback: bool) -> None:
+    assert serve.is_loopback(host) is loopback

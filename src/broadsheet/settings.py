@@ -2,12 +2,14 @@
 
 Every value comes from an environment variable (or an optional `.env` file in the working
 directory) with a safe default: DEBUG is off, the database is an SQLite file under `./var/`,
-the cache is local memory and mail goes to the console. A malformed value raises
-ImproperlyConfigured naming the variable.
+the cache is files under `./var/` and mail goes to the console. A malformed value raises
+ImproperlyConfigured naming the variable, and so does a URL whose driver is not installed
+(PostgreSQL and Redis drivers are extras: `pip install 'broadsheet[postgres,redis]'`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -85,6 +87,16 @@ def _url_setting(name: str, default: str, schemes: dict[str, str], parse: Any) -
         raise ImproperlyConfigured(f"{name} is not a valid URL: {exc}") from exc
 
 
+def _require_driver(name: str, service: str, modules: tuple[str, ...], extra: str) -> None:
+    """Stop at start-up, naming the extra to install, when `name` points at a service whose
+    driver is not installed: a bare install carries none (SQLite and files need none)."""
+    if not any(importlib.util.find_spec(module) for module in modules):
+        raise ImproperlyConfigured(
+            f"{name} uses {service}, which needs the {modules[0]} driver: "
+            f"pip install 'broadsheet[{extra}]'"
+        )
+
+
 def _secret_key() -> str:
     """The SECRET_KEY variable, or a key generated once and kept under var/ (never in git)."""
     if key := env.str("SECRET_KEY", default=""):
@@ -104,6 +116,10 @@ def _secret_key() -> str:
     return key
 
 
+# Whether the key is the generated one under var/: `broadsheet serve` then listens on
+# loopback only, since a site others reach needs a key its operator chose and keeps (the
+# same on every server, and through a rebuild of the machine).
+SECRET_KEY_GENERATED = not env.str("SECRET_KEY", default="")
 SECRET_KEY = _secret_key()
 DEBUG = _bool("DEBUG", False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -282,6 +298,9 @@ DATABASES = {
         env.db_url_config,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django takes psycopg 3, or psycopg2 when that is what is installed.
+    _require_driver("DATABASE_URL", "PostgreSQL", ("psycopg", "psycopg2"), "postgres")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Django's backend, with writers queued on a lock that wakes the next one at once
@@ -353,6 +372,8 @@ CACHES = {
         env.cache_url_config,
     )
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _require_driver("CACHE_URL", "Redis", ("redis",), "redis")
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="broadsheet"))
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
     # Django's, with cheaper writes (see broadsheet/lib/file_cache.py).

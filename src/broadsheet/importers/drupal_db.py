@@ -8,6 +8,7 @@ MariaDB sessions run in a `START TRANSACTION READ ONLY`. Queries are written onc
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -22,6 +23,14 @@ from broadsheet.lib import linear
 # an unbounded repeat before the end is not a shape plain `re` may run; one match per
 # URL costs RE2 nothing to speak of.
 _PASSWORD = linear.compile(r"//([^:@/]*):[^@/]*@")
+
+
+# The drivers for the servers Drupal runs on are extras ('broadsheet[drupal]' has both):
+# engine suffix -> (module, driver, server, extra).
+_DRIVERS = {
+    "postgresql": ("psycopg", "psycopg", "PostgreSQL", "postgres"),
+    "mysql": ("pymysql", "PyMySQL", "MySQL or MariaDB", "mysql"),
+}
 
 
 class DrupalError(Exception):
@@ -86,6 +95,12 @@ def connect(url: str) -> Database:
     except Exception as exc:
         raise DrupalError(f"cannot read the database URL: {exc}") from exc
     engine, shown = str(config["ENGINE"]), _PASSWORD.sub(r"//\1:***@", url)
+    for suffix, (module, driver, server, extra) in _DRIVERS.items():
+        if engine.endswith(suffix) and importlib.util.find_spec(module) is None:
+            raise DrupalError(
+                f"{shown} uses {server}, which needs the {driver} driver: "
+                f"pip install 'broadsheet[{extra}]'"
+            )
     try:
         if engine.endswith("sqlite3"):
             conn: Any = sqlite3.connect(f"file:{quote(str(config['NAME']))}?mode=ro", uri=True)

@@ -24,8 +24,14 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views import defaults
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+except ImportError:  # no redis extra installed, so no Redis cache that could be gone
+    REDIS_UNAVAILABLE: tuple[type[BaseException], ...] = ()
+else:
+    REDIS_UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 
 # Seconds a client is asked to wait before trying again: connections are retried on every
 # request, so a short outage ends for readers as soon as the service returns.
@@ -34,8 +40,7 @@ RETRY_AFTER_SECONDS = 10
 UNAVAILABLE: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
-    RedisConnectionError,
-    RedisTimeoutError,
+    *REDIS_UNAVAILABLE,
 )
 
 

@@ -1,19 +1,61 @@
 """`broadsheet serve`: the production HTTP server (granian, WSGI) with static files.
 
-Static files are collected first (hashed and compressed by whitenoise) so the server can
-start from a fresh checkout; `--no-collectstatic` skips that when a deploy step did it.
+Without SECRET_KEY it serves loopback only (the demo, a site behind a proxy on this
+machine), with the key settings.py generated under var/, and says so first; on any other
+address it refuses before anything starts. Static files are then collected (hashed and
+compressed by whitenoise) so the server can start from a fresh checkout;
+`--no-collectstatic` skips that when a deploy step did it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+def is_loopback(host: str) -> bool:
+    """Whether listening on `host` lets in only this machine (127.0.0.0/8, ::1, localhost)."""
+    name = host.strip().removeprefix("[").removesuffix("]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:  # a host name, or "" (every address)
+        return False
+
+
+def _shown(path: Path) -> str:
+    """`path` as the operator would type it from here: relative when under the directory."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def check_secret_key(host: str) -> str:
+    """The line to print first when serving with the generated key ("" with SECRET_KEY set);
+    CommandError when that key would be served beyond this machine."""
+    if not settings.SECRET_KEY_GENERATED:
+        return ""
+    if not is_loopback(host):
+        raise CommandError(
+            f"Refusing to serve on {host} without SECRET_KEY: set it in the environment or "
+            f"in {_shown(settings.BASE_DIR / '.env')} to a long random value (python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(50))'); a generated key is only "
+            "for serving on 127.0.0.1."
+        )
+    return (
+        f"No SECRET_KEY set: using a generated key kept in "
+        f"{_shown(settings.VAR_DIR / 'secret_key')} (fine on this machine only; set "
+        "SECRET_KEY before serving on a network)."
+    )
 
 
 def collect_static_files() -> None:
@@ -45,6 +87,10 @@ class Command(BaseCommand):
         from granian import Granian
         from granian.constants import Interfaces
 
+        # Here, in the one process that starts granian: its workers load only the WSGI app.
+        if note := check_secret_key(options["host"]):
+            self.stdout.write(note)
+            self.stdout.flush()  # before collectstatic, which can take a while
         if not options["no_collectstatic"]:
             collect_static_files()
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.settings")
