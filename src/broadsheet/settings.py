@@ -499,7 +499,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src-attr": [UNSAFE_INLINE],
         # Editors may place images from other sites in article bodies.
         "img-src": [SELF, "https:"],
-        # Video embeds, shown only after the reader consents (broadsheet/templatetags/embeds).
+        # Video embeds, shown only after the reader consents (publishing/templatetags/embeds.py).
         "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "object-src": [NONE],
         "base-uri": [NONE],

@@ -1,10 +1,9 @@
-"""The demo newsroom's reader comments as plain data: who wrote what, under which article,
-in reply to whom and when.
+"""The demo newsroom's reader comments as plain data: the conversations under the live
+articles, who took part and when.
 
-Each comment has a `key`, unique under its article, by which replies name their parent
-(`reply_to`). The Comment model has no slug, so the installer finds a demo comment's row
-by its article and its `created_at`: fixed here, unique under each article (checked
-below) and read-only in the admin, so a re-run finds the same rows. Most commenters are
+This is the text half of the demo comments; `content.py` holds their shape (`DemoComment`:
+how replies name their parent, and why each comment's time is fixed) and the rules they must
+keep (`check_comments()`), beside the shapes of the other demo content. Most commenters are
 anonymous; a few confirmed their address, and `READER` is a registered reader whose
 comments are stored under that account. One comment is held: a moderator has not seen it
 yet, so no reader does either. Everything here is invented, like the rest of the demo,
@@ -14,28 +13,12 @@ and nothing here touches the database.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from .content import DemoAccount, DemoArticle, DemoContentError
+from .content import DemoAccount, DemoComment, DemoContentError
 
 READER = DemoAccount("reader", "Hollis Achterberg", "hollis.achterberg@example.net")
 # When the reader followed their confirmation link: before their first comment.
 READER_CONFIRMED_AT = dt.datetime(2024, 10, 30, 19, 12, tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class DemoComment:
-    article: str  # the article's slug
-    key: str
-    created_at: dt.datetime
-    name: str  # for `by_reader` comments, the reader's public name is used instead
-    body: str  # Markdown
-    reply_to: str = ""  # the key of the parent comment under the same article
-    email: str = ""
-    homepage: str = ""
-    email_confirmed: bool = False
-    by_reader: bool = False
-    held: bool = False
 
 
 def _at(value: str) -> dt.datetime:
@@ -512,33 +495,3 @@ COMMENTS = [
         homepage="https://felixreads.example.org/",
     ),
 ]
-
-
-def check_comments(comments: list[DemoComment], articles: list[DemoArticle]) -> None:
-    """Raise DemoContentError unless every comment sits under a published article, after
-    its publication and after its parent, with a key and a time no other comment under
-    that article has."""
-    published = {
-        article.slug: article.published_at for article in articles if article.status == "published"
-    }
-    seen: dict[str, dict[str, dt.datetime]] = {}
-    for comment in comments:
-        where = f"comment {comment.article}/{comment.key}"
-        if comment.article not in published:
-            raise DemoContentError(f"{where}: no published article {comment.article!r}")
-        earlier = seen.setdefault(comment.article, {})
-        if comment.key in earlier:
-            raise DemoContentError(f"{where}: the key is used twice")
-        if comment.created_at in earlier.values():
-            raise DemoContentError(f"{where}: another comment has the same time")
-        published_at = published[comment.article]
-        if published_at is None or comment.created_at <= published_at:
-            raise DemoContentError(f"{where}: written before the article was published")
-        if comment.reply_to:
-            if comment.reply_to not in earlier:
-                raise DemoContentError(f"{where}: replies to {comment.reply_to!r}, not above it")
-            if comment.created_at <= earlier[comment.reply_to]:
-                raise DemoContentError(f"{where}: written before the comment it replies to")
-        if not comment.body.strip() or not (comment.name or comment.by_reader):
-            raise DemoContentError(f"{where}: needs a name and a body")
-        earlier[comment.key] = comment.created_at

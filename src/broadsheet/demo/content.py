@@ -1,9 +1,11 @@
-"""The demo newsroom as plain data: its accounts, topics, byline authors and articles.
+"""The demo newsroom as plain data: its accounts, topics and byline authors, the shapes of
+its articles and reader comments, and the checks they must pass.
 
 Articles are Markdown files in `articles/`, one per article, named by slug, each opening
 with a small front matter of `key: value` lines between two `---` lines (the keys are in
-`_REQUIRED` and `_OPTIONAL`). Everything here is invented: the city of Northgate, its
-people, its organisations and every quotation. Nothing here touches the database.
+`_REQUIRED` and `_OPTIONAL`). The reader comments are in `comments.py`, checked here by
+`check_comments()`. Everything here is invented: the city of Northgate, its people, its
+organisations and every quotation. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -53,6 +55,31 @@ class DemoArticle:
     status: str
     published_at: dt.datetime | None
     comments: str = "open"
+
+
+@dataclass(frozen=True)
+class DemoComment:
+    """A reader's comment under a demo article (the comments themselves are in
+    `comments.py`).
+
+    `key` is unique under its article; replies name their parent by it (`reply_to`). The
+    Comment model has no slug, so the installer finds a demo comment's row by its article
+    and its `created_at`: fixed, unique under each article (`check_comments()`) and
+    read-only in the admin, so a re-run finds the same rows. A `held` comment waits for a
+    moderator, so no reader sees it.
+    """
+
+    article: str  # the article's slug
+    key: str
+    created_at: dt.datetime
+    name: str  # for `by_reader` comments, the reader's public name is used instead
+    body: str  # Markdown
+    reply_to: str = ""  # the key of the parent comment under the same article
+    email: str = ""
+    homepage: str = ""
+    email_confirmed: bool = False
+    by_reader: bool = False
+    held: bool = False
 
 
 EDITOR = DemoAccount("editor", "Mara Lindqvist", "editor@example.org")
@@ -217,6 +244,36 @@ def parse_article(slug: str, text: str) -> DemoArticle:
         published_at=published_at,
         comments=comments,
     )
+
+
+def check_comments(comments: list[DemoComment], articles: list[DemoArticle]) -> None:
+    """Raise DemoContentError unless every comment sits under a published article, after
+    its publication and after its parent, with a key and a time no other comment under
+    that article has."""
+    published = {
+        article.slug: article.published_at for article in articles if article.status == "published"
+    }
+    seen: dict[str, dict[str, dt.datetime]] = {}
+    for comment in comments:
+        where = f"comment {comment.article}/{comment.key}"
+        if comment.article not in published:
+            raise DemoContentError(f"{where}: no published article {comment.article!r}")
+        earlier = seen.setdefault(comment.article, {})
+        if comment.key in earlier:
+            raise DemoContentError(f"{where}: the key is used twice")
+        if comment.created_at in earlier.values():
+            raise DemoContentError(f"{where}: another comment has the same time")
+        published_at = published[comment.article]
+        if published_at is None or comment.created_at <= published_at:
+            raise DemoContentError(f"{where}: written before the article was published")
+        if comment.reply_to:
+            if comment.reply_to not in earlier:
+                raise DemoContentError(f"{where}: replies to {comment.reply_to!r}, not above it")
+            if comment.created_at <= earlier[comment.reply_to]:
+                raise DemoContentError(f"{where}: written before the comment it replies to")
+        if not comment.body.strip() or not (comment.name or comment.by_reader):
+            raise DemoContentError(f"{where}: needs a name and a body")
+        earlier[comment.key] = comment.created_at
 
 
 def _slugs(value: str) -> tuple[str, ...]:

@@ -1,10 +1,10 @@
 """Writing the demo newsroom to the database, and the demo editor's login file.
 
-Rows are found by slug or username (comments by article and time, see `comments.py`;
-policy pages by kind and version 1, see `policies.py`), so running again creates no
-duplicates. Rows that already exist are left alone, so whatever someone changed while
-trying the admin survives the next `make demo`; `reset=True` puts the shipped topics,
-authors, articles, comments and policy pages back. The editor's password is
+Rows are found by slug or username (comments by article and time, see `DemoComment` in
+`content.py`; policy pages by kind and version 1, see `policies.py`), so running again
+creates no duplicates. Rows that already exist are left alone, so whatever someone changed
+while trying the admin survives the next `make demo`; `reset=True` puts the shipped
+topics, authors, articles, comments and policy pages back. The editor's password is
 generated once, written to the login file and reused from there.
 """
 
@@ -26,8 +26,17 @@ from broadsheet.lib import linear
 from broadsheet.publishing.models import Article, Author, Topic
 from broadsheet.publishing.services import ensure_editors_group, record_revision, set_bylines
 
-from .comments import COMMENTS, READER, READER_CONFIRMED_AT, DemoComment, check_comments
-from .content import AUTHORS, EDITOR, NEWSDESK, TOPICS, DemoContentError, load_articles
+from .comments import COMMENTS, READER, READER_CONFIRMED_AT
+from .content import (
+    AUTHORS,
+    EDITOR,
+    NEWSDESK,
+    TOPICS,
+    DemoComment,
+    DemoContentError,
+    check_comments,
+    load_articles,
+)
 from .policies import POLICIES, POLICIES_PUBLISHED_AT, DemoPolicy
 
 LOGIN_FILE_NAME = "demo-login.txt"
