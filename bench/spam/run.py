@@ -115,7 +115,7 @@ def _time_screening_chain(rows: Sequence[Any]) -> list[int]:
     others find)."""
     from django.core.cache import cache
 
-    from broadsheet.discussion.services import SubmissionSignals
+    from broadsheet.discussion.screening import SubmissionSignals
     from broadsheet.moderation.models import Ban, BlockedTerm
     from broadsheet.moderation.screening import screen
 

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.services import set_status
 from broadsheet.publishing.models import Article
 from tests.api.conftest import comments_path, post_json
 from tests.conftest import make_user
@@ -117,7 +118,7 @@ def test_cached_comments_are_replaced_when_a_comment_is_published(
     assert cached["X-Page-Cache"] == "hit"
 
     held = make_comment(article, created_at=at(2), status=Comment.Status.HELD)
-    held.approve()
+    set_status(held, Comment.Status.PUBLISHED)
 
     fresh = client.get(comments_path(article))
     assert "X-Page-Cache" not in fresh

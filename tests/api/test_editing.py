@@ -31,13 +31,13 @@ def token(editor: User) -> str:
 def revised(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
     """The articles record_revision() told the webhooks about."""
     calls: list[tuple[str, Any]] = []
-    original = services.webhooks.article_revised
+    original = services.article_revised
 
     def record(article: Article, previous: Any) -> None:
         calls.append((article.slug, previous))
         original(article, previous)
 
-    monkeypatch.setattr(services.webhooks, "article_revised", record)
+    monkeypatch.setattr(services, "article_revised", record)
     return calls
 
 

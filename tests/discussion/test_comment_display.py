@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.services import refresh_comment_count
+from broadsheet.discussion.services import refresh_comment_count, set_status
 from broadsheet.publishing.models import Article
 from tests.conftest import make_article
 from tests.discussion.conftest import (
@@ -237,7 +237,7 @@ def test_own_held_comment_disappears_once_marked_as_spam(client: Client) -> None
     post_form(client, article, name="Hedda Lindqvist", body="Visit my shop.")
     held = Comment.objects.get(name="Hedda Lindqvist")
 
-    held.mark_spam()
+    set_status(held, Comment.Status.SPAM)
 
     assert shown_ids(client.get(article.get_absolute_url())) == []
 
@@ -252,7 +252,7 @@ def test_deleted_parent_with_replies_leaves_a_placeholder(client: Client) -> Non
         body="I disagree with that.",
         created_at=at(5),
     )
-    parent.soft_delete()
+    set_status(parent, Comment.Status.DELETED)
 
     response = client.get(article.get_absolute_url())
 

@@ -9,15 +9,17 @@ and the article's bylines and topics are read only when the form has to be shown
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.models import Count
+from django.db.models.signals import pre_save
 from django.test import Client
 
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.services import refresh_comment_count, set_status
+from broadsheet.discussion.services import edit_comment, refresh_comment_count, set_status
 from broadsheet.publishing.models import Article
 from tests.conftest import make_article, make_author, make_topic
 from tests.discussion.conftest import at, make_comment, post_form
@@ -117,6 +119,59 @@ def test_a_post_takes_the_same_queries_however_long_the_discussion(
     assert counts[0] == counts[1]
     newest = Comment.objects.latest("pk")
     assert response["Location"] == f"{article.get_absolute_url()}#{newest.anchor}"
+
+
+@pytest.fixture
+def renders_and_saves(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, int]]]:
+    """Each rendering of a comment's body and each save of a comment, in order, with how
+    deep in transactions it ran."""
+    events: list[tuple[str, int]] = []
+    rendered_body = Comment.rendered_body
+
+    def rendering(comment: Comment) -> str:
+        events.append(("render", len(connection.atomic_blocks)))
+        return rendered_body(comment)
+
+    def saving(**kwargs: Any) -> None:
+        events.append(("save", len(connection.atomic_blocks)))
+
+    monkeypatch.setattr(Comment, "rendered_body", rendering)
+    pre_save.connect(saving, sender=Comment, dispatch_uid="test-renders-and-saves")
+    yield events
+    pre_save.disconnect(sender=Comment, dispatch_uid="test-renders-and-saves")
+
+
+def test_a_post_renders_its_body_once_before_the_write_transaction(
+    nadia: Client, publish_anonymous: None, renders_and_saves: list[tuple[str, int]]
+) -> None:
+    article = make_article("Park run route changes")
+
+    post_form(nadia, article, body="A *long* comment, rendered while nobody waits.")
+
+    assert [kind for kind, _ in renders_and_saves] == ["render", "save"]
+    [(_, outside), (_, inside)] = renders_and_saves
+    assert outside < inside
+    assert "<em>long</em>" in Comment.objects.get().body_html
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_an_edit_renders_its_body_once_before_it_is_saved(
+    renders_and_saves: list[tuple[str, int]], held: bool
+) -> None:
+    comment = make_comment(make_article("Park run route changes"), body="First words.")
+    renders_and_saves.clear()
+    # More than two links are held by screening: the edit then goes through set_status().
+    body = "Second *thoughts*." + " http://a.example http://b.example http://c.example" * held
+
+    edit_comment(comment, body)
+
+    (first, outside), *saves = renders_and_saves
+    assert first == "render" and saves and {kind for kind, _ in saves} == {"save"}
+    # An edit that keeps its status is one UPDATE, in no transaction of its own.
+    assert all(outside < depth if held else outside <= depth for _, depth in saves)
+    comment.refresh_from_db()
+    assert comment.status == (Comment.Status.HELD if held else Comment.Status.PUBLISHED)
+    assert "<em>thoughts</em>" in comment.body_html
 
 
 def test_the_redirect_finds_the_page_of_a_new_thread(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from broadsheet.discussion import services
 from broadsheet.discussion.forms import SHOWN_AT_SALT
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.screening import SubmissionSignals
 from broadsheet.moderation import spamfilter
 from broadsheet.moderation.models import BlockedTerm
 from broadsheet.publishing.models import Article
@@ -203,9 +204,7 @@ def test_without_the_form_the_honeypot_and_timestamp_are_not_asked(
     submission = services.CommentSubmission(
         body="Sent by the app.",
         name="Nadia Holm",
-        signals=services.SubmissionSignals(
-            honeypot_filled=True, form_age_seconds=None, via_form=False
-        ),
+        signals=SubmissionSignals(honeypot_filled=True, form_age_seconds=None, via_form=False),
     )
     outcome = services.post_comment(article, submission, user=None, address_hash="")
 

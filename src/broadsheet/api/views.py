@@ -29,6 +29,7 @@ from broadsheet.discussion import services
 from broadsheet.discussion.access import CommentNode, build_threads, is_visible, thread_roots
 from broadsheet.discussion.forms import CommentForm
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.screening import SubmissionSignals
 from broadsheet.lib import page_cache
 from broadsheet.lib.addresses import address_hash, client_address
 from broadsheet.lib.page_cache import tag
@@ -408,7 +409,7 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Status[
         notify_replies=data.get("notify_replies", False),
         confirm_address=data.get("confirm_address", False),
         # No honeypot or signed form time: those say how a form was used (see docs/api.md).
-        signals=services.SubmissionSignals(via_form=False),
+        signals=SubmissionSignals(via_form=False),
     )
     try:
         outcome = services.post_comment(

@@ -3,8 +3,12 @@ own queue in the moderation app."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from . import services
 from .models import Comment
 
 
@@ -16,3 +20,18 @@ class CommentAdmin(admin.ModelAdmin):
     raw_id_fields = ["article", "parent", "thread", "user"]
     readonly_fields = ["body_html", "address_hash", "created_at", "edited_at"]
     date_hierarchy = "created_at"
+
+    def save_model(self, request: HttpRequest, obj: Comment, form: Any, change: bool) -> None:
+        if not change or "status" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        # A new status goes through set_status(), as the moderation queue's does, so the
+        # article's count, reply notices and webhooks follow; a plain save would leave the
+        # count wrong. The other fields are saved first with the status as stored, which
+        # set_status() compares with. The admin's view runs in one transaction: both
+        # writes commit together. (Not in the moderation log: that is moderation's, which
+        # builds on discussion; staff who should be accountable use the queue.)
+        status = obj.status
+        obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        services.set_status(obj, status)

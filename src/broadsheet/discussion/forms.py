@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from broadsheet.accounts.names import clean_display_name, is_staff_name
 
-from .services import SubmissionSignals
+from .screening import SubmissionSignals
 
 SHOWN_AT_SALT = "broadsheet.discussion.form-shown-at"
 # "Remember me": an anonymous commenter's name, e-mail and homepage, as signed JSON in a

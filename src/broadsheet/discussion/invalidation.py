@@ -1,6 +1,6 @@
 """Cached pages a comment change makes stale: its article's page and every list showing
-the article (they show its comment count). Bulk updates that bypass these signals (erasure)
-go through services.refresh_comment_count, which says so too."""
+the article (they show its comment count). Bulk updates bypass these signals: erasure goes
+through services.update_comments, which makes the same pages stale itself."""
 
 from __future__ import annotations
 

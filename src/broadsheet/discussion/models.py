@@ -95,6 +95,9 @@ class Comment(models.Model):
 
     objects = CommentQuerySet.as_manager()
 
+    # The (format, text) body_html was last rendered from by render_body(); not a field.
+    _rendered_from: tuple[str, str] | None = None
+
     class Meta:
         ordering = ["created_at", "id"]
         permissions = [("moderate_comment", "Can moderate readers' comments")]
@@ -110,9 +113,11 @@ class Comment(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
         # The stored HTML follows the text: a change of status alone (every moderator's
-        # action) does not render a long comment again.
+        # action) does not render a long comment again, and nor does a save after
+        # render_body() of the same text.
         if update_fields is None or {"body_source", "body_format"} & set(update_fields):
-            self.body_html = self.rendered_body()
+            if self._rendered_from != (self.body_format, self.body_source):
+                self.render_body()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
@@ -129,6 +134,12 @@ class Comment(models.Model):
             return sanitise_comment_html(self.body_source)
         return render_comment_markdown(self.body_source)
 
+    def render_body(self) -> None:
+        """Set body_html from the text now, so that the save() that follows need not:
+        discussion's services render before they take the write lock, not under it."""
+        self.body_html = self.rendered_body()
+        self._rendered_from = (self.body_format, self.body_source)
+
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
@@ -141,19 +152,3 @@ class Comment(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
-
-    def approve(self) -> None:
-        self.status = self.Status.PUBLISHED
-        self.save(update_fields=["status"])
-
-    def hold(self) -> None:
-        self.status = self.Status.HELD
-        self.save(update_fields=["status"])
-
-    def mark_spam(self) -> None:
-        self.status = self.Status.SPAM
-        self.save(update_fields=["status"])
-
-    def soft_delete(self) -> None:
-        self.status = self.Status.DELETED
-        self.save(update_fields=["status"])

@@ -1,37 +1,44 @@
 """Posting and publishing comments: the rules, in one place for the form and the API.
 
 `check_can_comment()` says whether an article takes comments now; `post_comment()` stores
-one under the site's policy; `comment_status_changed()` does what follows a change of
-status (the article's count, reply notifications).
+one under the site's policy; `set_status()` is the one way to change a stored comment's
+status (the moderation queue, the API, the admin, a confirmed address and an author's edit
+all go through it; `update_comments()` is its bulk form, for erasure), and
+`comment_status_changed()` does what follows: the article's count, reply notifications and
+the webhook event. Which webhook event a comment's change is, and what a receiver learns of
+it (`comment_payload()`), is decided here; the webhook outbox only delivers it.
 
 `post_comment()` is the hot path of a busy discussion (bench/run, scenario c): it runs
 inside one write transaction that every other post waits for on SQLite, so it does no
-work twice and none that could wait: a new comment adds one to its article's count rather
-than counting them all, and its page-cache invalidation comes from the save signal alone.
+work twice and none that could wait: screening and rendering the body happen before it,
+a new comment adds one to its article's count rather than counting them all, and its
+page-cache invalidation comes from the save signal alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from broadsheet.accounts.models import User
 from broadsheet.lib import page_cache
 from broadsheet.lib.mail import queue_mail
 from broadsheet.publishing.models import Article
 from broadsheet.webhooks import services as webhooks
+from broadsheet.webhooks.models import Event
 
 from .models import Comment
+from .screening import SubmissionSignals, is_stricter, screen
 
 CONFIRM_SALT = "broadsheet.discussion.confirm"
 UNSUBSCRIBE_SALT = "broadsheet.discussion.unsubscribe"
@@ -43,44 +50,6 @@ class CommentingClosed(Exception):
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
-
-
-@dataclass(frozen=True)
-class SubmissionSignals:
-    """How a comment was sent, as far as the form can tell: evidence for screening."""
-
-    honeypot_filled: bool = False
-    # Seconds between the form being shown and sent, from its signed timestamp; None when
-    # the timestamp is missing or its signature does not check out.
-    form_age_seconds: float | None = None
-    via_form: bool = True
-    # A change to a stored comment's text rather than a new comment: screened the same,
-    # but not counted as another post against the rate limits.
-    is_edit: bool = False
-
-
-@dataclass
-class ScreeningVerdict:
-    """What screening decided: a stricter status than the policy's (or None to keep it),
-    the reasons, and the learning filter's score."""
-
-    status: str | None = None
-    reasons: list[str] = field(default_factory=list)
-    score: float | None = None
-
-
-Screener = Callable[[Comment, SubmissionSignals], ScreeningVerdict]
-_STRICTNESS: list[str] = [Comment.Status.PUBLISHED, Comment.Status.HELD, Comment.Status.SPAM]
-
-
-def screen(comment: Comment, signals: SubmissionSignals) -> ScreeningVerdict:
-    """Run the configured screening (settings.COMMENT_SCREENING, a dotted path; the
-    moderation app's spam defences by default). Discussion does not import moderation:
-    moderation builds on discussion, and plugs in here."""
-    if not settings.COMMENT_SCREENING:
-        return ScreeningVerdict()
-    screener: Screener = import_string(settings.COMMENT_SCREENING)
-    return screener(comment, signals)
 
 
 @dataclass(frozen=True)
@@ -227,8 +196,11 @@ def post_comment(
     verdict = screen(comment, submission.signals)
     comment.spam_score = verdict.score
     comment.held_reasons = [*comment.held_reasons, *verdict.reasons]
-    if verdict.status and _STRICTNESS.index(verdict.status) > _STRICTNESS.index(comment.status):
+    if verdict.status and is_stricter(verdict.status, comment.status):
         comment.status = verdict.status
+    # Rendering only reads as well (a long comment's Markdown is the slowest part of a
+    # post): done here, save() keeps it, and the write lock is held for less time.
+    comment.render_body()
     # IMMEDIATE transactions on SQLite (and the row lock on PostgreSQL) make the duplicate
     # check and the insert one step for concurrent double submits.
     with transaction.atomic():
@@ -251,7 +223,6 @@ def post_comment(
         ):
             send_confirmation_request(comment)
         comment_posted(comment)
-        webhooks.comment_posted(comment)
     return PostOutcome(comment, duplicate=False)
 
 
@@ -280,29 +251,34 @@ def comment_posted(comment: Comment) -> None:
     article's count in the same write transaction (an atomic increment: concurrent posts
     cannot lose one), a held or spam one leaves it alone; counting every comment of the
     article again would cost more with each comment. The article's cached pages were
-    already invalidated by the comment's save (discussion.invalidation)."""
+    already invalidated by the comment's save (discussion.invalidation). A held or
+    published one is announced to webhook endpoints."""
     if comment.is_published:
         Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + 1)
         notify_parent_of_reply(comment)
+    announce_comment(comment)
 
 
-def comment_status_changed(
-    comment: Comment, *, was_published: bool = False, previous_status: str | None = None
-) -> None:
-    """What follows a comment being stored, approved, unpublished or removed."""
+def comment_status_changed(comment: Comment, *, was_published: bool, previous_status: str) -> None:
+    """What follows a stored comment's status being set (set_status()), changed or not."""
     refresh_comment_count(comment.article_id)
     if comment.is_published and not was_published:
         notify_parent_of_reply(comment)
-    if previous_status is not None:
-        webhooks.comment_status_changed(comment, previous_status)
+    if comment.status != previous_status:
+        announce_comment(comment)
 
 
-def set_status(comment: Comment, status: str) -> None:
+def set_status(comment: Comment, status: str, *, other_fields: Collection[str] = ()) -> None:
+    """Give a stored comment `status`, and what follows (comment_status_changed()).
+
+    `other_fields` names fields the caller has already changed on `comment` (an author's
+    edit, a confirmed address), written in the same UPDATE. The caller must not have set
+    the status itself: what follows depends on the one stored before."""
     was_published = comment.is_published
     previous_status = comment.status
     with transaction.atomic():
         comment.status = status
-        fields = ["status"]
+        fields = ["status", *other_fields]
         if status == Comment.Status.PUBLISHED and comment.body_before_edit:
             # Published as it now reads: the earlier text is no longer what readers saw.
             comment.body_before_edit = ""
@@ -311,6 +287,58 @@ def set_status(comment: Comment, status: str) -> None:
         comment_status_changed(
             comment, was_published=was_published, previous_status=previous_status
         )
+
+
+# Statuses a set of comments may be given at once: no reply notice and no webhook follows
+# a comment into either, so what set_status() does after is one count per article.
+BULK_STATUSES = frozenset({Comment.Status.SPAM, Comment.Status.DELETED})
+
+
+def update_comments(comments: QuerySet[Comment], **changes: Any) -> list[int]:
+    """Change many comments in one UPDATE (an erasure: their personal data, perhaps their
+    text and status), with what set_status() would do after, once per article: its count
+    and its cached pages, which no save signal reaches from a bulk UPDATE. A status is
+    allowed only from BULK_STATUSES; a comment published or held one by one owes notices
+    and webhooks. Returns the ids of the articles touched."""
+    if "status" in changes and changes["status"] not in BULK_STATUSES:
+        raise ValueError(f"Comments are not given the status {changes['status']!r} in bulk.")
+    with transaction.atomic():
+        article_ids = sorted(set(comments.values_list("article_id", flat=True)))
+        comments.update(**changes)
+        for article_id in article_ids:
+            refresh_comment_count(article_id)
+    return article_ids
+
+
+# Webhook events -------------------------------------------------------------------------
+
+# The event a comment's status is to webhook receivers; spam and deleted ones are none.
+STATUS_EVENTS: dict[str, str] = {
+    Comment.Status.HELD: Event.COMMENT_HELD,
+    Comment.Status.PUBLISHED: Event.COMMENT_PUBLISHED,
+}
+
+
+def comment_payload(comment: Comment) -> dict[str, Any]:
+    """What a webhook receiver learns of a comment: public facts only, never an e-mail
+    address or a client address hash."""
+    return {
+        "id": comment.pk,
+        "article_id": comment.article_id,
+        "url": settings.SITE_URL + comment.get_absolute_url(),
+        "status": comment.status,
+        "verified": comment.is_verified,
+        "name": comment.name,
+        "created_at": comment.created_at.isoformat(),
+    }
+
+
+def announce_comment(comment: Comment) -> None:
+    """Tell webhook endpoints, once the transaction commits, that a comment is now held
+    or published (never spam)."""
+    if (event := STATUS_EVENTS.get(comment.status)) is not None:
+        # Built now: the comment as this change left it, whatever the caller does next.
+        webhooks.queue_event_on_commit(event, {"comment": comment_payload(comment)})
 
 
 # Confirmation of an anonymous commenter's address -------------------------------------
@@ -340,22 +368,20 @@ def confirm_address(token: str) -> Comment:
         comment = Comment.objects.select_for_update().get(pk=data["c"])
         if comment.email.lower() != data["e"]:
             raise signing.BadSignature("The comment's address has changed since the link was sent.")
-        was_published = comment.is_published
-        previous_status = comment.status
         comment.email_confirmed = True
         # Published only if it was held for nothing but being anonymous: a comment that
         # screening held waits for a moderator whoever wrote it.
         held_only_by_policy = set(comment.held_reasons) <= {"moderation-policy"}
+        status = comment.status
         if (
-            comment.status == Comment.Status.HELD
+            status == Comment.Status.HELD
             and held_only_by_policy
             and settings.COMMENTS_PUBLISH_VERIFIED
         ):
-            comment.status = Comment.Status.PUBLISHED
-        comment.save(update_fields=["email_confirmed", "status"])
-        comment_status_changed(
-            comment, was_published=was_published, previous_status=previous_status
-        )
+            status = Comment.Status.PUBLISHED
+        # Through set_status() even when the status stays, as it always did what follows
+        # one: the count is refreshed, and the page shows the commenter as verified.
+        set_status(comment, status, other_fields=["email_confirmed"])
     return comment
 
 
@@ -424,30 +450,28 @@ def edit_comment(comment: Comment, body: str) -> Comment:
     comment keeps the text readers saw in `body_before_edit` so the queue can show what
     changed. An edit screening passes keeps the comment's status."""
     previous_body, previous_status = comment.body_source, comment.status
-    was_published = comment.is_published
     comment.body_source = body
-    # Screening only reads: outside the write transaction, as for a new post.
+    # Screening and rendering only read: outside the write transaction, as for a new post.
     verdict = screen(comment, SubmissionSignals(via_form=False, is_edit=True))
+    comment.render_body()
     fields = ["body_source", "edited_at", "spam_score"]
     comment.edited_at = timezone.now()
     comment.spam_score = verdict.score
-    if verdict.status and _STRICTNESS.index(verdict.status) > _STRICTNESS.index(previous_status):
-        comment.status = verdict.status
-        fields.append("status")
-        if was_published:
-            comment.body_before_edit = previous_body
-            fields.append("body_before_edit")
-    if not comment.is_published:
+    status = previous_status
+    if verdict.status and is_stricter(verdict.status, previous_status):
+        status = verdict.status
+    if status != previous_status and comment.is_published:
+        comment.body_before_edit = previous_body
+        fields.append("body_before_edit")
+    if status != Comment.Status.PUBLISHED:
         # The reasons are the new text's; the site's policy still holds what it held.
         kept = [reason for reason in comment.held_reasons if reason == "moderation-policy"]
         comment.held_reasons = list(dict.fromkeys([*kept, "edited", *verdict.reasons]))
         fields.append("held_reasons")
-    with transaction.atomic():
+    if status != previous_status:
+        set_status(comment, status, other_fields=fields)
+    else:
         comment.save(update_fields=fields)
-        if comment.status != previous_status:
-            comment_status_changed(
-                comment, was_published=was_published, previous_status=previous_status
-            )
     return comment
 
 

@@ -31,7 +31,7 @@ from django.utils.crypto import salted_hmac
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.services import refresh_comment_count
+from broadsheet.discussion.services import update_comments
 from broadsheet.lib.mail import queue_mail
 
 from .models import ModerationLogEntry
@@ -156,11 +156,11 @@ def erase_comments(
     log_comment: Comment | None = None,
 ) -> int:
     """Anonymise `comments` (a queryset of one commenter's comments, written with `email`
-    if they gave one) as the module docstring says, refresh the counts of their articles
-    and log one ERASE entry. Returns how many comments were erased."""
+    if they gave one) as the module docstring says, through discussion's bulk change (so
+    their articles' counts and cached pages follow), and log one ERASE entry. Returns how
+    many comments were erased."""
     with transaction.atomic():
-        rows = list(comments.select_for_update().order_by("pk").values("pk", "article_id"))
-        ids = [row["pk"] for row in rows]
+        ids = list(comments.select_for_update().order_by("pk").values_list("pk", flat=True))
         changes: dict[str, Any] = {
             "name": ANONYMOUS_NAME,
             "email": "",
@@ -172,9 +172,7 @@ def erase_comments(
         }
         if not keep_bodies:
             changes.update(body_source="", body_html="", status=Comment.Status.DELETED)
-        Comment.objects.filter(pk__in=ids).update(**changes)
-        for article_id in sorted({row["article_id"] for row in rows}):
-            refresh_comment_count(article_id)
+        update_comments(Comment.objects.filter(pk__in=ids), **changes)
         log_action(
             actor,
             ModerationLogEntry.Action.ERASE,

@@ -45,7 +45,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.services import ScreeningVerdict, SubmissionSignals
+from broadsheet.discussion.screening import ScreeningVerdict, SubmissionSignals
 from broadsheet.lib import linear
 from broadsheet.lib.versioned import Versioned
 

@@ -1,29 +1,43 @@
-"""Publishing workflows with side effects: revisions, publishing and the Editors group.
+"""Publishing workflows with side effects: revisions, publishing, the Editors group, and
+the webhook events of an article's life.
 
 A revision is a snapshot of an article's editable fields (bylines and topics as ordered
 ids) in ArticleRevision.data. This module is the only code that reads or writes that
 format: the admin asks it to record, compare and restore revisions.
+
+Every new revision is also where webhook endpoints hear of an article: `article_revised()`
+decides what the change means to readers (published, updated, unpublished, or nothing)
+and hands the event and the article's payload to the webhook outbox. A scheduled article
+goes live when its time comes, which no save announces: saving it as scheduled queues
+`tasks.announce_if_live` to run at its publish time, which sends "article.published" if it
+is still scheduled for that time then.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from broadsheet.accounts.models import User
 from broadsheet.lib import page_cache
 from broadsheet.webhooks import services as webhooks
+from broadsheet.webhooks.models import Event
 
 from .models import Article, ArticleRevision, Author, Byline, Topic
+from .tasks import announce_if_live
 
 EDITORS_GROUP = "Editors"
 EDITOR_PERMISSIONS = [
@@ -85,8 +99,104 @@ def record_revision(article: Article, edited_by: User | None) -> ArticleRevision
     revision = ArticleRevision.objects.create(article=article, edited_by=edited_by, data=data)
     # Every admin save, publish, unpublish and restore comes through here: the one place
     # to tell webhook endpoints what the change means to readers.
-    webhooks.article_revised(article, latest.data if latest is not None else None)
+    article_revised(article, latest.data if latest is not None else None)
     return revision
+
+
+# Webhook events ---------------------------------------------------------------------------
+
+
+def article_payload(article: Article) -> dict[str, Any]:
+    """What a webhook receiver learns of an article: public facts only."""
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "url": settings.SITE_URL + article.get_absolute_url(),
+        "status": article.public_status,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "bylines": [author.name for author in article.byline_authors()],
+    }
+
+
+def _was_live(snapshot: dict[str, Any] | None, now: datetime) -> bool:
+    if snapshot is None or snapshot["status"] == Article.Status.DRAFT:
+        return False
+    published_at = parse_datetime(snapshot["published_at"] or "")
+    return published_at is not None and published_at <= now
+
+
+def article_revised(article: Article, previous: dict[str, Any] | None) -> None:
+    """Announce what a new revision of `article` means to readers, given the snapshot of
+    the revision before it (None for the first).
+
+    Live before and after: updated. Live only after: published. Live only before:
+    unpublished. Neither (a draft, or a scheduled article whose time has not come): nothing
+    readers can see changed, so nothing is sent; a scheduled one is announced when it goes
+    live."""
+    now = timezone.now()
+    was_live, is_live = _was_live(previous, now), article.is_live
+    if is_live:
+        event = Event.ARTICLE_UPDATED if was_live else Event.ARTICLE_PUBLISHED
+    elif was_live:
+        event = Event.ARTICLE_UNPUBLISHED
+    else:
+        event = None
+    if event is not None:
+        # Built after the commit (its bylines are a query), and only if an endpoint wants it.
+        webhooks.queue_event_on_commit(event, lambda: {"article": article_payload(article)})
+    if not is_live and article.status != Article.Status.DRAFT and article.published_at:
+        _schedule_go_live(article, previous)
+
+
+def _schedule_go_live(article: Article, previous: dict[str, Any] | None) -> None:
+    assert article.published_at is not None
+    published_at = article.published_at.isoformat()
+    if (
+        previous is not None
+        and previous["status"] != Article.Status.DRAFT
+        and previous["published_at"] == published_at
+    ):
+        return  # an edit of an article already waiting for this time: its task is queued
+    article_id, run_after = article.pk, article.published_at
+
+    def queue() -> None:
+        waiting = DBTaskResult.objects.filter(
+            task_path=announce_if_live.module_path,
+            status=TaskResultStatus.READY,
+            args_kwargs__kwargs__article_id=article_id,
+            args_kwargs__kwargs__published_at=published_at,
+        ).exists()
+        if not waiting:
+            announce_if_live.using(run_after=run_after).enqueue(
+                article_id=article_id, published_at=published_at
+            )
+
+    # robust, as the outbox's own hook: the article is saved whatever happens to this.
+    transaction.on_commit(queue, robust=True)
+
+
+def article_went_live(article_id: int, published_at: str) -> bool:
+    """Send "article.published" for a scheduled article whose time has come, if it is
+    still scheduled for `published_at` (an article rescheduled or unpublished since has
+    its own announcement, or none). Returns whether it sent. Run by the worker
+    (`tasks.announce_if_live`)."""
+    article = Article.objects.filter(pk=article_id).first()
+    if (
+        article is None
+        or article.status == Article.Status.DRAFT
+        or article.published_at is None
+        or article.published_at.isoformat() != published_at
+    ):
+        return False
+    if not article.is_live:  # run early (clock skew): try again at the time
+        announce_if_live.using(run_after=article.published_at).enqueue(
+            article_id=article_id, published_at=published_at
+        )
+        return False
+    # Queued now, not on a commit: the task has no transaction of its own to wait for,
+    # and an error should fail the task where the worker's log shows it.
+    webhooks.queue_event(Event.ARTICLE_PUBLISHED, lambda: {"article": article_payload(article)})
+    return True
 
 
 def set_bylines(article: Article, authors: list[Author]) -> None:

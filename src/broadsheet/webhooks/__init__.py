@@ -1,7 +1,8 @@
 """Webhooks: tell other systems when articles and comments change.
 
-Editors configure endpoints in the admin; publishing and discussion call `services` when
-something an endpoint may subscribe to happens; `tasks` delivers each event from the
-worker, signed, with retries, and logs every delivery. Nothing here runs network I/O in a
-request. Docs: docs/webhooks.md.
+A bottom layer, beside lib: it imports no other app of the site. Editors configure
+endpoints in the admin; publishing and discussion decide which event a change of theirs is,
+build its payload and hand both to `services.queue_event_on_commit()`; `tasks` delivers
+each event from the worker, signed, with retries, and logs every delivery. Nothing here
+runs network I/O in a request. Docs: docs/webhooks.md.
 """

@@ -11,6 +11,9 @@ from django.utils import timezone
 
 
 class Event(models.TextChoices):
+    """Every event an endpoint may subscribe to: the names the apps that announce them
+    (publishing, discussion) and the outbox agree on."""
+
     ARTICLE_PUBLISHED = "article.published", "Article published"
     ARTICLE_UPDATED = "article.updated", "Article updated"
     ARTICLE_UNPUBLISHED = "article.unpublished", "Article unpublished"

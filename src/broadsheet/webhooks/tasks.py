@@ -221,11 +221,3 @@ def _settle(delivery: WebhookDelivery, attempt: int, error: str, retry: bool) ->
             "delivered_at",
         ]
     )
-
-
-@task()
-def announce_if_live(article_id: int, published_at: str) -> bool:
-    """At a scheduled article's publish time: send "article.published" if it went live."""
-    from .services import article_went_live  # services queues this task
-
-    return article_went_live(article_id, published_at)
