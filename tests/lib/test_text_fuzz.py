@@ -20,7 +20,7 @@ from broadsheet.accounts.names import name_key
 from broadsheet.discussion.models import Comment
 from broadsheet.lib.rendering import html_to_text, render_article_markdown, render_comment_markdown
 from broadsheet.lib.xmltext import xml_safe
-from broadsheet.moderation import screening, spamfilter
+from broadsheet.moderation import features, screening
 from tests.pathological import GUARD_SECONDS
 
 FRAGMENTS = [
@@ -53,9 +53,9 @@ def unsaved_comment(body: str, name: str = "Nadia Holm") -> Comment:
 @fuzz
 @given(body=pathological_text, name=pathological_text)
 def test_the_filters_features_of_any_text(body: str, name: str) -> None:
-    tokens = spamfilter.features(unsaved_comment(body, name[:200]))
-    assert len(tokens) <= spamfilter.MAX_FEATURES
-    assert all(len(token) <= spamfilter.MAX_TOKEN_LENGTH for token in tokens)
+    tokens = features.features(unsaved_comment(body, name[:200]))
+    assert len(tokens) <= features.MAX_FEATURES
+    assert all(len(token) <= features.MAX_TOKEN_LENGTH for token in tokens)
 
 
 @fuzz
