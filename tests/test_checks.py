@@ -132,7 +132,10 @@ def test_the_error_stops_plain_check(
 
 @pytest.mark.parametrize(
     "backend",
-    ["broadsheet.lib.file_cache.FileCache", "django.core.cache.backends.filebased.FileBasedCache"],
+    [
+        "broadsheet.pagecache.file_cache.FileCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
+    ],
 )
 def test_a_file_cache_with_postgresql_warns(settings: Any, tmp_path: Path, backend: str) -> None:
     settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": str(tmp_path)}}

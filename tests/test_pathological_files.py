@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from broadsheet.db import backups
 from broadsheet.demo.content import DemoContentError
 from broadsheet.demo.install import read_login_password
-from broadsheet.lib import backups
 from tests.pathological import within_guard
 
 # The demo login file ---------------------------------------------------------------------

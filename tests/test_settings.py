@@ -37,7 +37,7 @@ def test_defaults_are_safe(tmp_path: Path) -> None:
     )
     # Files under var/: one cache for every worker process (the page cache needs that).
     backend = show(tmp_path, "settings.CACHES['default']['BACKEND']")
-    assert backend == "broadsheet.lib.file_cache.FileCache"
+    assert backend == "broadsheet.pagecache.file_cache.FileCache"
     assert show(tmp_path, "settings.CACHES['default']['LOCATION']") == str(
         tmp_path / "var" / "cache"
     )

@@ -150,13 +150,13 @@ DATA_REQUEST_MAX_AGE_HOURS = _int("DATA_REQUEST_MAX_AGE_HOURS", 48)
 ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
 
 # Whole pages for anonymous readers, kept this long at most (0: no page cache); changes
-# invalidate them at once (broadsheet/lib/page_cache.py). PAGE_CACHE_SHARED_SECONDS lets
+# invalidate them at once (broadsheet/pagecache/). PAGE_CACHE_SHARED_SECONDS lets
 # a CDN or reverse proxy keep them too, which delays changes by up to that long.
 PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_SHARED_SECONDS = _int("PAGE_CACHE_SHARED_SECONDS", 0)
 # Each server process also keeps up to this many bytes of whole responses the page cache
 # has served, sent again without entering Django while nothing changed
-# (broadsheet/lib/page_replay.py); 0 turns that off.
+# (broadsheet/pagecache/replay.py); 0 turns that off.
 PAGE_REPLAY_MAX_BYTES = _int("PAGE_REPLAY_MAX_BYTES", 32 * 1024 * 1024)
 
 # Reader comments.
@@ -216,6 +216,7 @@ INSTALLED_APPS = [
     "broadsheet.publishing",
     "broadsheet.discussion",
     "broadsheet.moderation",
+    "broadsheet.rights",
     "broadsheet.consent",
     "broadsheet.importers",
     "broadsheet.webhooks",
@@ -247,7 +248,7 @@ MIDDLEWARE = [
     "broadsheet.lib.headers.PermissionsPolicyMiddleware",
     # Outside the session, CSRF and messages middleware, so it sees every cookie they set.
     "broadsheet.consent.middleware.ConsentMiddleware",
-    "broadsheet.lib.replicas.ReplicaMiddleware",  # inside consent, outside sessions
+    "broadsheet.db.replicas.ReplicaMiddleware",  # inside consent, outside sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -258,7 +259,7 @@ MIDDLEWARE = [
     # Old addresses of imported sites: only asked about 404s and query strings.
     "broadsheet.importers.middleware.RedirectMiddleware",
     # Needs the user, session, messages and consent; everything above runs on every hit.
-    "broadsheet.lib.page_cache.PageCacheMiddleware",
+    "broadsheet.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -304,8 +305,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Django's backend, with writers queued on a lock that wakes the next one at once
-    # instead of SQLite's sleeping busy handler (broadsheet/lib/sqlite/writelock.py).
-    DATABASES["default"]["ENGINE"] = "broadsheet.lib.sqlite"
+    # instead of SQLite's sleeping busy handler (broadsheet/db/sqlite/writelock.py).
+    DATABASES["default"]["ENGINE"] = "broadsheet.db.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers
@@ -352,13 +353,13 @@ def _replica_databases(primary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return replicas
 
 
-# Read replicas (broadsheet/lib/replicas.py): PostgreSQL URLs like DATABASE_URL, separated
+# Read replicas (broadsheet/db/replicas.py): PostgreSQL URLs like DATABASE_URL, separated
 # by commas or spaces (percent-encode either in a password). Reads that need not be current
 # go to one of them; writes, migrations and pages the page cache may store use the primary,
 # and so does a client for READ_YOUR_WRITES_SECONDS after it wrote (0: only while writing).
 DATABASES.update(_replica_databases(DATABASES["default"]))
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
-DATABASE_ROUTERS = ["broadsheet.lib.replicas.ReplicaRouter"]
+DATABASE_ROUTERS = ["broadsheet.db.replicas.ReplicaRouter"]
 READ_YOUR_WRITES_SECONDS = _int("READ_YOUR_WRITES_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -376,8 +377,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     _require_driver("CACHE_URL", "Redis", ("redis",), "redis")
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="broadsheet"))
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
-    # Django's, with cheaper writes (see broadsheet/lib/file_cache.py).
-    CACHES["default"]["BACKEND"] = "broadsheet.lib.file_cache.FileCache"
+    # Django's, with cheaper writes (see broadsheet/pagecache/file_cache.py).
+    CACHES["default"]["BACKEND"] = "broadsheet.pagecache.file_cache.FileCache"
     # Django's default of 300 files would cull pages and tags all the time; past the limit
     # a third of the files are dropped at random, which the page cache survives.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)

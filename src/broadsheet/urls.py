@@ -21,7 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("broadsheet.accounts.urls")),
     path("moderation/", include("broadsheet.moderation.urls")),
-    path("your-data/", include("broadsheet.moderation.rights_urls")),
+    # /your-data/… and the moderators' erasure under /moderation/ (full paths in the app).
+    path("", include("broadsheet.rights.urls")),
     path("api/v1/", include("broadsheet.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),

@@ -9,6 +9,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.settings")
 django_application = get_wsgi_application()
 
-from broadsheet.lib.page_replay import wrap  # noqa: E402  (needs the settings loaded)
+from broadsheet.pagecache.replay import wrap  # noqa: E402  (needs the settings loaded)
 
 application = wrap(django_application)

@@ -1,7 +1,7 @@
-"""Publishing stands on its own: the layers below it (lib, webhooks, accounts, consent) and
-Django, nothing above. Discussion, moderation, importers, the API and the site build on
-publishing; the article page readers see (the article with its comments under it) is put
-together by the site, in src/broadsheet/templates/publishing/article.html.
+"""Publishing stands on its own: the layers below it (lib, pagecache, db, webhooks,
+accounts, consent) and Django, nothing above. Discussion, moderation, importers, the API and
+the site build on publishing; the article page readers see (the article with its comments
+under it) is put together by the site, in src/broadsheet/templates/publishing/article.html.
 
 Read from the source, as a reviewer would: imports, template libraries loaded, and names of
 templates, URLs and models written as strings (an `{% include %}`, a `reverse()`, a lazy
@@ -27,7 +27,7 @@ from tests.conftest import make_article
 
 PUBLISHING = Path(broadsheet.publishing.__file__).parent
 # The packages of broadsheet publishing may use: its own and the layers below it.
-BELOW_OR_OWN = {"lib", "webhooks", "accounts", "consent", "publishing"}
+BELOW_OR_OWN = {"lib", "pagecache", "db", "webhooks", "accounts", "consent", "publishing"}
 # App labels, template folders and URL namespaces of the apps above publishing.
 ABOVE = ("discussion", "moderation", "importers", "api", "demo")
 NAMED_ABOVE = re.compile(rf"^(?:broadsheet\.)?(?:{'|'.join(ABOVE)})(?:[./:]|$)")
@@ -55,6 +55,9 @@ def imported_modules(path: Path) -> list[str]:
             if node.level:
                 base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 modules.append(f"{base}.{node.module}" if node.module else base)
+            elif node.module == "broadsheet":
+                # `from broadsheet import pagecache`: the package holds only packages.
+                modules.extend(f"broadsheet.{alias.name}" for alias in node.names)
             else:
                 modules.append(node.module or "")
     return modules

@@ -16,10 +16,10 @@ from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import edit_comment, refresh_comment_count
-from broadsheet.moderation.rights import erase_commenter
 from broadsheet.moderation.services import ensure_moderators_group, moderate
 from broadsheet.publishing.models import Article, Author, Topic
 from broadsheet.publishing.services import publish_now, set_bylines, unpublish
+from broadsheet.rights.services import erase_commenter
 from tests.conftest import make_article, make_author, make_topic, make_user
 from tests.discussion.conftest import make_comment
 
@@ -190,14 +190,14 @@ def test_a_scheduled_article_appears_when_its_time_comes(client: Client, article
 def test_a_change_during_a_render_keeps_that_render_out_of_the_cache(
     client: Client, article: Article
 ) -> None:
-    from broadsheet.lib import page_cache
+    from broadsheet import pagecache
     from broadsheet.publishing import views
 
     original = views.article_context
 
     def context_then_a_change(*args: Any, **kwargs: Any) -> Any:
         context = original(*args, **kwargs)
-        page_cache.changed("something-else")  # another request's change, mid-render
+        pagecache.changed("something-else")  # another request's change, mid-render
         return context
 
     with mock.patch.object(views, "article_context", context_then_a_change):

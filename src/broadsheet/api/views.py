@@ -4,7 +4,7 @@ use (`visible_articles()`, `thread_roots()`, `build_threads()`), so the API show
 what a reader without an account or session sees; editors' previews and a commenter's own
 held comments stay on the pages.
 
-GET answers record what they show with `page_cache.depends_on()`, as pages do, so the page
+GET answers record what they show with `pagecache.depends_on()`, as pages do, so the page
 cache stores them for anonymous clients and throws them away on the same changes. Only a
 request with no query string (or `?page=N`) is stored: lists read with a filter or a
 cursor are rendered each time.
@@ -25,15 +25,15 @@ from django.utils import timezone
 from ninja import NinjaAPI, Status, Swagger
 from ninja.decorators import decorate_view
 
+from broadsheet import pagecache
 from broadsheet.discussion import services
 from broadsheet.discussion.access import CommentNode, build_threads, is_visible, thread_roots
 from broadsheet.discussion.forms import CommentForm
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.screening import SubmissionSignals
-from broadsheet.lib import page_cache
 from broadsheet.lib.addresses import address_hash, client_address
-from broadsheet.lib.page_cache import tag
 from broadsheet.moderation.screening import over_rate_limit
+from broadsheet.pagecache import tag
 from broadsheet.publishing.access import get_visible_article_or_404
 from broadsheet.publishing.models import Article, Author, Topic
 from broadsheet.publishing.views import shows_live_articles
@@ -145,13 +145,13 @@ def list_articles(
         found_topic = Topic.objects.filter(slug=topic).first()
         if found_topic is None:
             raise ApiError(400, "There is no topic with this slug.", field="topic")
-        page_cache.depends_on(request, tag("topic", found_topic.pk))
+        pagecache.depends_on(request, tag("topic", found_topic.pk))
         articles = articles.on_topic(found_topic)
     if author is not None:
         found_author = Author.objects.filter(slug=author).first()
         if found_author is None:
             raise ApiError(400, "There is no author with this slug.", field="author")
-        page_cache.depends_on(request, tag("author", found_author.pk))
+        pagecache.depends_on(request, tag("author", found_author.pk))
         articles = articles.by_author(found_author)
     if published_since is not None:
         articles = articles.filter(published_at__gte=_day_start(published_since))
@@ -186,14 +186,14 @@ def article_detail(request: HttpRequest, response: HttpResponse, slug: str) -> d
     authors = article.byline_authors()
     topics = list(article.topics.all())
     # What the article page shows, so both change together.
-    page_cache.depends_on(
+    pagecache.depends_on(
         request,
         tag("article", article.pk),
         tag("user", article.submitted_by_id),
         *(tag("author", author.pk) for author in authors),
         *(tag("topic", topic.pk) for topic in topics),
     )
-    page_cache.cache_until(request, lambda: services.seconds_until_comments_close(article))
+    pagecache.cache_until(request, lambda: services.seconds_until_comments_close(article))
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     shown = services.comments_are_shown(article)
     return {
@@ -226,7 +226,7 @@ def author_detail(request: HttpRequest, response: HttpResponse, slug: str) -> di
     author = Author.objects.filter(slug=slug).first()
     if author is None:
         raise Http404("There is no author with this slug.")
-    page_cache.depends_on(request, tag("author", author.pk))
+    pagecache.depends_on(request, tag("author", author.pk))
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     return {**_person(author), "bio": author.bio}
 
@@ -247,7 +247,7 @@ def topic_detail(request: HttpRequest, response: HttpResponse, slug: str) -> dic
     topic = Topic.objects.filter(slug=slug).first()
     if topic is None:
         raise Http404("There is no topic with this slug.")
-    page_cache.depends_on(request, tag("topic", topic.pk))
+    pagecache.depends_on(request, tag("topic", topic.pk))
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     return _topic(topic)
 
@@ -311,8 +311,8 @@ def list_comments(
     )
     threads = build_threads(page_roots, list(comments), PUBLIC_READER)
     # A comment's changes replace its article's tag (discussion.invalidation).
-    page_cache.depends_on(request, tag("article", article.pk))
-    page_cache.cache_until(request, lambda: services.seconds_until_comments_close(article))
+    pagecache.depends_on(request, tag("article", article.pk))
+    pagecache.cache_until(request, lambda: services.seconds_until_comments_close(article))
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     last = page_roots[-1] if more else None
     next_cursor = pagination.encode("comments", last.created_at, last.pk) if last else None

@@ -21,10 +21,10 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consent and policies"
 
     def ready(self) -> None:
-        from broadsheet.lib.page_cache import varies_with_cookie
+        from broadsheet.pagecache import varies_with_cookie
 
-        from .services import COOKIE_NAME
+        from .services import COOKIE_NAME, page_variant
 
         grant_after_migrate(self, EDITORS_GROUP, EDITOR_PERMISSIONS)
         # Each choice gets its own shared pages (the notice, embeds, analytics).
-        varies_with_cookie(COOKIE_NAME)
+        varies_with_cookie(COOKIE_NAME, page_variant)

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from broadsheet.lib import page_cache
+from broadsheet import pagecache
 from broadsheet.lib.rendering import render_article_markdown
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ def forget_policy_version() -> None:
     _delete_policy_version()
     transaction.on_commit(_delete_policy_version)
     # Pages are shared per consent choice, and a new cookie policy voids every choice:
-    # copies of pages kept for a choice (lib/page_replay.py) must go too.
-    page_cache.changed(COOKIE_POLICY)
+    # copies of pages kept for a choice (broadsheet/pagecache/replay.py) must go too.
+    pagecache.changed(COOKIE_POLICY)
 
 
 def _delete_policy_version() -> None:

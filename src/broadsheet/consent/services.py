@@ -95,7 +95,19 @@ def optional_category_keys() -> list[str]:
 def read_consent(request: HttpRequest) -> Consent | None:
     """The reader's valid choice, or None when they must be asked (no choice, a tampered
     or expired cookie, or a choice made under an earlier cookie policy)."""
-    raw = request.COOKIES.get(COOKIE_NAME)
+    return consent_from_cookie(request.COOKIES.get(COOKIE_NAME, ""))
+
+
+def page_variant(raw: str) -> str:
+    """The shared variant of cached pages a consent cookie's value selects: the notice
+    without a valid choice, else the accepted categories (embeds, analytics, "remember
+    me"). The page cache's key reads it, in Django and in the replay before Django."""
+    consent = consent_from_cookie(raw)
+    return "none" if consent is None else ",".join(sorted(consent.categories)) or "necessary"
+
+
+def consent_from_cookie(raw: str) -> Consent | None:
+    """The valid choice a consent cookie's value carries, or None (see read_consent())."""
     if not raw:
         return None
     try:
@@ -171,7 +183,7 @@ def necessary_cookie_names() -> set[str]:
         "messages",
         COOKIE_NAME,
         "broadsheet_commenter",
-        "broadsheet_primary_until",  # broadsheet/lib/replicas.py, only with read replicas
+        "broadsheet_primary_until",  # broadsheet/db/replicas.py, only with read replicas
     }
 
 

@@ -17,22 +17,14 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from broadsheet.lib.origin import same_origin_post
+from broadsheet.lib.redirects import safe_next_url
 
 from .forms import PreferencesForm
 from .models import ConsentRecord, CookieCategory, PolicyPage
 from .services import give_consent, optional_category_keys
-
-
-def _back(request: HttpRequest, default: str = "/") -> str:
-    """The page a choice was made on (`next`), if it is on this site."""
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 def _answer(
@@ -43,7 +35,7 @@ def _answer(
     response: HttpResponse = (
         HttpResponse(status=204)
         if wants_json
-        else HttpResponseRedirect(_back(request, default_next))
+        else HttpResponseRedirect(safe_next_url(request, default_next))
     )
     response.consent = give_consent(request, response, action, categories)  # type: ignore[attr-defined]
     if not wants_json:
@@ -96,7 +88,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "form": form,
             "consent": consent,
             "accepted_names": accepted,
-            "next": _back(request, request.path),
+            "next": safe_next_url(request, request.path),
         },
     )
 

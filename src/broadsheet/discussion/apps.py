@@ -10,7 +10,7 @@ class DiscussionConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from broadsheet.lib.page_cache import personal_when_present
+        from broadsheet.pagecache import personal_when_present
 
         from . import invalidation
         from .access import OWN_HELD_SESSION_KEY

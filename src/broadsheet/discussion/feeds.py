@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from broadsheet.lib import page_cache
+from broadsheet import pagecache
 from broadsheet.lib.feeds import XmlSafeRssFeed
-from broadsheet.lib.page_cache import tag
+from broadsheet.pagecache import tag
 from broadsheet.publishing.models import Article
 
 from .models import Comment
@@ -29,7 +29,7 @@ class ArticleCommentsFeed(Feed):
         article = Article.objects.live().filter(slug=slug).first()
         if article is None or not comments_are_shown(article):
             raise Http404("No comments feed here.")
-        page_cache.depends_on(request, tag("article", article.pk))
+        pagecache.depends_on(request, tag("article", article.pk))
         return article
 
     def title(self, obj: Article) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from broadsheet.lib.page_cache import changed, tag
+from broadsheet.pagecache import changed, tag
 
 from .models import Comment
 

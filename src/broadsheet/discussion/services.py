@@ -30,8 +30,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from broadsheet import pagecache
 from broadsheet.accounts.models import User
-from broadsheet.lib import page_cache
 from broadsheet.lib.mail import queue_mail
 from broadsheet.publishing.models import Article
 from broadsheet.webhooks import services as webhooks
@@ -242,7 +242,7 @@ def published_comment_count() -> Coalesce:
 
 def refresh_comment_count(article_id: int) -> None:
     Article.objects.filter(pk=article_id).update(comment_count=published_comment_count())
-    page_cache.changed(page_cache.tag("article", article_id))
+    pagecache.changed(pagecache.tag("article", article_id))
 
 
 def comment_posted(comment: Comment) -> None:

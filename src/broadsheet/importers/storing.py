@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils import timezone
 
+from broadsheet import pagecache
 from broadsheet.accounts.models import User
 from broadsheet.consent.models import PolicyPage
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import published_comment_count
-from broadsheet.lib import page_cache
 from broadsheet.publishing.models import Article
 
 from . import bulk
@@ -262,4 +262,4 @@ class Batch:
             )
         forget_cached(self.old_paths)
         # Once, however much changed: every cached page goes, as after an outage.
-        page_cache.changed(page_cache.EVERY_PAGE)
+        pagecache.changed(pagecache.EVERY_PAGE)

@@ -12,8 +12,9 @@ streamed body is not timed).
 `JsonFormatter` writes each record as one JSON object a line. settings.LOGGING uses the
 formatter when LOG_FORMAT=json; with the default LOG_FORMAT=text the lines stay plain.
 
-Not logged here: pages that lib/page_replay.py sends again without entering Django (its
-copies of page cache hits). They never reach this middleware, so they have no log line.
+Not logged here: pages that the page cache's replay (broadsheet/pagecache/replay.py) sends
+again without entering Django (its copies of page cache hits). They never reach this
+middleware, so they have no log line.
 For the same reason, a page cache hit's response carries no `X-Request-ID`: the replay
 keeps every header of the response it copies, and would repeat that request's id to every
 reader it serves the copy to. The id is still logged for the hit itself.
@@ -34,9 +35,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.encoding import escape_uri_path
 
-from .page_cache import REPLAYABLE_UNTIL
-
 HEADER = "X-Request-ID"
+# Set by the page cache (broadsheet/pagecache) in a hit's WSGI environ: until when its
+# replay may send the same response to other readers, so it must not carry this request's
+# id. Named here because lib imports nothing above it.
+REPLAYABLE_UNTIL = "broadsheet.pagecache.replayable_until"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 logger = logging.getLogger("broadsheet.requests")

@@ -3,7 +3,7 @@ webhook endpoints), kept in each process and read from the database again only w
 their version in the shared cache has moved.
 
 `Versioned.changed()` gives the value a new random version at the moments the page cache
-replaces a page's token (lib/page_cache.changed): at once outside a transaction, else
+replaces a page's token (`pagecache.changed()`): at once outside a transaction, else
 when it commits, and at once as well inside a nested one (the test suite's). Any worker
 then loads the value again on its next read. Reading the version is one cache read (a
 small file on one machine, one Redis GET with several) instead of a query.
@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
-from .page_cache import commits_when_block_ends, in_test_transaction
+from .transactions import commits_when_block_ends, in_test_transaction
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import rights_views, views
+from . import views
 
 app_name = "moderation"
 
@@ -20,5 +20,4 @@ urlpatterns = [
         name="remove-blocked-term",
     ),
     path("log/", views.log, name="log"),
-    path("erase/<int:comment_id>/", rights_views.moderator_erase, name="erase"),
 ]

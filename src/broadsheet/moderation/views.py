@@ -4,6 +4,9 @@ Every page is for members of the Moderators group (anyone with the
 `discussion.moderate_comment` permission), not only for staff in the admin. Every change is
 a POST that goes through `services` (or the two term helpers below), so it is logged, and
 then redirects back to the page it came from with a message.
+
+`moderator_required` and `current_moderator()` are public: the moderators' actions of the
+apps above this one (the erasure in `rights`) use them, so a moderator is decided once.
 """
 
 from __future__ import annotations
@@ -23,13 +26,12 @@ from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subqu
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
+from broadsheet.lib.redirects import redirect_back, safe_next_url
 from broadsheet.lib.worddiff import DiffPiece, word_diff
 from broadsheet.publishing.models import Article
 
@@ -68,24 +70,15 @@ def moderator_required(view: View[P]) -> View[P]:
     return wrapper
 
 
-def _moderator(request: HttpRequest) -> User:
+def current_moderator(request: HttpRequest) -> User:
+    """The signed-in moderator, typed as such, in a view under `moderator_required`."""
     # moderator_required has already turned away everyone else.
     assert isinstance(request.user, User)
     return request.user
 
 
-def _safe_next(request: HttpRequest) -> str:
-    """`next` from the form or the query string, if it is a page of this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 def _back(request: HttpRequest, fallback: str = "moderation:queue") -> HttpResponseRedirect:
-    return HttpResponseRedirect(_safe_next(request) or reverse(fallback))
+    return redirect_back(request, fallback)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -204,7 +197,7 @@ def act(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return _back(request)
-    actor = _moderator(request)
+    actor = current_moderator(request)
     action = form.cleaned_data["action"]
     reason = form.cleaned_data["reason"]
     targets: list[Comment] = form.cleaned_data["targets"]
@@ -278,7 +271,11 @@ def ban(request: HttpRequest, comment_id: int) -> HttpResponse:
     can_ban = bool(comment.email or comment.address_hash)
     if request.method == "POST" and form.is_valid() and can_ban:
         _ban_all(
-            request, [comment], _moderator(request), form.cleaned_data["reason"], form.expires_at()
+            request,
+            [comment],
+            current_moderator(request),
+            form.cleaned_data["reason"],
+            form.expires_at(),
         )
         return _back(request)
     return render(
@@ -289,7 +286,7 @@ def ban(request: HttpRequest, comment_id: int) -> HttpResponse:
             "form": form,
             "can_ban": can_ban,
             "current_ban": services.active_ban_for(comment.email, comment.address_hash),
-            "next": _safe_next(request),
+            "next": safe_next_url(request),
         },
         status=400 if form.is_bound else 200,
     )
@@ -326,7 +323,7 @@ def lift_ban(request: HttpRequest, ban_id: int) -> HttpResponse:
         return _back(request, "moderation:bans")
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.lift_ban(ban, _moderator(request), reason)
+    services.lift_ban(ban, current_moderator(request), reason)
     messages.success(request, f"Lifted the ban on {ban}.")
     return _back(request, "moderation:bans")
 
@@ -368,7 +365,7 @@ def add_blocked_term(request: HttpRequest) -> HttpResponse:
         return _blocked_terms_page(request, form, status=400)
     kind, value = form.cleaned_data["kind"], form.cleaned_data["value"]
     try:
-        services.block_term(kind, value, _moderator(request), form.cleaned_data["reason"])
+        services.block_term(kind, value, current_moderator(request), form.cleaned_data["reason"])
     except IntegrityError:
         # Another moderator blocked the same term a moment ago.
         messages.info(request, f"“{value}” is already blocked.")
@@ -383,7 +380,7 @@ def remove_blocked_term(request: HttpRequest, term_id: int) -> HttpResponse:
     term = get_object_or_404(BlockedTerm, pk=term_id)
     form = ReasonForm(request.POST)
     services.unblock_term(
-        term, _moderator(request), form.cleaned_data["reason"] if form.is_valid() else ""
+        term, current_moderator(request), form.cleaned_data["reason"] if form.is_valid() else ""
     )
     messages.success(request, f"Unblocked “{term.value}”.")
     return _back(request, "moderation:blocked-terms")

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import SyndicationFeed
 from django.utils.html import format_html
 
-from broadsheet.lib import page_cache
+from broadsheet import pagecache
 from broadsheet.lib.feeds import XmlSafeAtomFeed, XmlSafeRssFeed
-from broadsheet.lib.page_cache import tag
+from broadsheet.pagecache import tag
 
 from .models import Article, ArticleQuerySet, Author, Topic
 from .views import shows_live_articles
@@ -58,7 +58,7 @@ class LatestRssFeed(Feed):
         if (request := _building_for.get()) is not None:
             shows_live_articles(request, articles)
             topics = {topic.pk for article in articles for topic in article.topics.all()}
-            page_cache.depends_on(request, *(tag("topic", pk) for pk in topics))
+            pagecache.depends_on(request, *(tag("topic", pk) for pk in topics))
         return articles
 
     def item_title(self, item: Article) -> str:
@@ -94,7 +94,7 @@ class LatestAtomFeed(LatestRssFeed):
 class TopicRssFeed(LatestRssFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Topic:
         topic = get_object_or_404(Topic, slug=slug)
-        page_cache.depends_on(request, tag("topic", topic.pk))
+        pagecache.depends_on(request, tag("topic", topic.pk))
         return topic
 
     def title(self, obj: Any = None) -> str:
@@ -120,7 +120,7 @@ class TopicAtomFeed(TopicRssFeed):
 class AuthorRssFeed(LatestRssFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Author:
         author = get_object_or_404(Author, slug=slug)
-        page_cache.depends_on(request, tag("author", author.pk))
+        pagecache.depends_on(request, tag("author", author.pk))
         return author
 
     def title(self, obj: Any = None) -> str:

@@ -1,6 +1,6 @@
 """Which cached pages a change to articles, bylines, authors and topics makes stale.
 
-Pages declare what they show (`page_cache.depends_on` in the views); these receivers name
+Pages declare what they show (`pagecache.depends_on` in the views); these receivers name
 what each change touches. An article's own tag covers its page and every list showing it;
 LIVE_ARTICLES covers which articles are live and their order (home, topic, author and
 archive pages, feeds). A draft edited stays out of every list, so it touches only itself.
@@ -14,7 +14,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 
 from broadsheet.accounts.models import User
-from broadsheet.lib.page_cache import LIVE_ARTICLES, changed, tag
+from broadsheet.pagecache import LIVE_ARTICLES, changed, tag
 
 from .models import Article, Author, Byline, Topic
 

@@ -31,8 +31,8 @@ from django.utils.dateparse import parse_datetime
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from broadsheet import pagecache
 from broadsheet.accounts.models import User
-from broadsheet.lib import page_cache
 from broadsheet.webhooks import services as webhooks
 from broadsheet.webhooks.models import Event
 
@@ -208,7 +208,7 @@ def set_bylines(article: Article, authors: list[Author]) -> None:
             for index, author in enumerate(authors)
         )
         # bulk_create sends no signals for the page cache to hear.
-        page_cache.changed(page_cache.tag("article", article.pk), page_cache.LIVE_ARTICLES)
+        pagecache.changed(pagecache.tag("article", article.pk), pagecache.LIVE_ARTICLES)
 
 
 def save_article(
@@ -243,7 +243,7 @@ def renumber_bylines(article: Article) -> None:
             changed.append(byline)
     if changed:
         Byline.objects.bulk_update(changed, ["position"])
-        page_cache.changed(page_cache.tag("article", article.pk))
+        pagecache.changed(pagecache.tag("article", article.pk))
 
 
 def publish_now(article: Article, published_by: User | None) -> bool:

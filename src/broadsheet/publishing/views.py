@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
-from broadsheet.lib import page_cache
-from broadsheet.lib.page_cache import LIVE_ARTICLES, tag
+from broadsheet import pagecache
+from broadsheet.pagecache import LIVE_ARTICLES, tag
 
 from . import search
 from .access import can_preview, get_visible_article_or_404
@@ -86,8 +86,8 @@ def shows_live_articles(request: HttpRequest, articles: Any = ()) -> None:
     for article in articles:
         tags.append(tag("article", article.pk))
         tags.extend(tag("author", author.pk) for author in article.byline_authors())
-    page_cache.depends_on(request, *tags)
-    page_cache.cache_until(request, seconds_until_next_scheduled)
+    pagecache.depends_on(request, *tags)
+    pagecache.cache_until(request, seconds_until_next_scheduled)
 
 
 @require_GET
@@ -115,7 +115,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     this app's and adds what goes under the article (src/broadsheet/templates/publishing/)."""
     article = get_visible_article_or_404(request.user, slug)
     context = article_context(request, article)
-    page_cache.depends_on(
+    pagecache.depends_on(
         request,
         tag("article", article.pk),
         tag("user", article.submitted_by_id),
@@ -133,7 +133,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A byline author's bio and live articles. Template: publishing/author.html."""
     author = get_object_or_404(Author, slug=slug)
-    page_cache.depends_on(request, tag("author", author.pk))
+    pagecache.depends_on(request, tag("author", author.pk))
     page = _linked_page(request, Byline.objects.filter(author=author))
     return render(request, "publishing/author.html", {"author": author, "page": page})
 
@@ -142,7 +142,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A topic's description and live articles. Template: publishing/topic.html."""
     topic = get_object_or_404(Topic, slug=slug)
-    page_cache.depends_on(request, tag("topic", topic.pk))
+    pagecache.depends_on(request, tag("topic", topic.pk))
     page = _linked_page(request, Article.topics.through.objects.filter(topic=topic))
     return render(request, "publishing/topic.html", {"topic": topic, "page": page})
 

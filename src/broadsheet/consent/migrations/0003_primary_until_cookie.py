@@ -1,4 +1,4 @@
-"""Declare the read-replica cookie (broadsheet/lib/replicas.py) as strictly necessary.
+"""Declare the read-replica cookie (broadsheet/db/replicas.py) as strictly necessary.
 
 Appended to the necessary category's list unless an editor already lists it; a site that
 deleted that category keeps it deleted (the code knows the name anyway).

@@ -13,7 +13,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
-from broadsheet.lib import page_cache
+from broadsheet import pagecache
 from broadsheet.lib.dates import formatter
 from broadsheet.publishing.models import Article
 
@@ -48,7 +48,7 @@ def comments_section(context: template.Context, article: Article) -> dict[str, A
     shown = threads_page(article, request, request.GET.get("page"))
     is_open = comments_are_open(article)
     if is_open:  # a cached copy of the form must go when comments close by age
-        page_cache.cache_until(request, lambda: seconds_until_comments_close(article))
+        pagecache.cache_until(request, lambda: seconds_until_comments_close(article))
     user = request.user if request.user.is_authenticated else None
     # Moderators get the moderation bar on each comment and see held ones inline.
     moderator = sees_held_comments(request)

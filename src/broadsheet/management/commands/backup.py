@@ -1,6 +1,6 @@
 """`broadsheet backup FILE`: a consistent copy of the database, made while the site runs.
 
-SQLite through its backup API, PostgreSQL through pg_dump (broadsheet/lib/backups.py).
+SQLite through its backup API, PostgreSQL through pg_dump (broadsheet/db/backups.py).
 `broadsheet restore FILE` puts it back.
 """
 
@@ -14,7 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.template.defaultfilters import filesizeformat
 
 from broadsheet.checks import describe_database
-from broadsheet.lib.backups import BackupError, backup
+from broadsheet.db.backups import BackupError, backup
 
 
 class Command(BaseCommand):

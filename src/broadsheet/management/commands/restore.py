@@ -17,7 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from broadsheet.checks import describe_database
-from broadsheet.lib.backups import BackupError, check_backup, restore
+from broadsheet.db.backups import BackupError, check_backup, restore
 
 
 class Command(BaseCommand):

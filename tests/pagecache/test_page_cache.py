@@ -159,12 +159,12 @@ def test_a_transaction_replaces_each_tag_once_at_its_commit(article: Article) ->
 
     from django.db import connection, transaction
 
-    from broadsheet.lib import page_cache
+    from broadsheet.pagecache import tags
 
-    with mock.patch.object(page_cache, "_replace_tokens") as replace:
+    with mock.patch.object(tags, "_replace_tokens") as replace:
         with transaction.atomic():
-            page_cache.changed("article:1")
-            page_cache.changed("article:1", "topic:2")
+            tags.changed("article:1")
+            tags.changed("article:1", "topic:2")
             [flush] = [
                 callback
                 for _, callback, _ in connection.run_on_commit
@@ -174,7 +174,7 @@ def test_a_transaction_replaces_each_tag_once_at_its_commit(article: Article) ->
         flush()  # what the commit runs (the test's own transaction never commits)
         at_commit = sorted(replace.call_args_list[-1].args[0])
 
-    every = page_cache.EVERY_CHANGE
+    every = tags.EVERY_CHANGE
     assert immediate == [["article:1", every], ["article:1", every, "topic:2"]]
     # The test's own transaction made other changes before (its fixtures); each tag once.
     assert {"article:1", "topic:2", every} <= set(at_commit)
@@ -185,7 +185,7 @@ def test_a_transaction_replaces_each_tag_once_at_its_commit(article: Article) ->
 def test_after_a_rollback_the_next_transaction_registers_its_own_commit() -> None:
     from django.db import connection, transaction
 
-    from broadsheet.lib import page_cache
+    from broadsheet.pagecache import tags
 
     def flushes() -> int:
         return sum(
@@ -196,14 +196,14 @@ def test_after_a_rollback_the_next_transaction_registers_its_own_commit() -> Non
     before = flushes()
     try:
         with transaction.atomic():
-            page_cache.changed("article:3")
+            tags.changed("article:3")
             assert flushes() == before + 1
             raise RuntimeError("rolled back")
     except RuntimeError:
         pass
     assert flushes() == before  # the savepoint's callback went with it
     with transaction.atomic():
-        page_cache.changed("article:3")
+        tags.changed("article:3")
         assert flushes() == before + 1
 
 
@@ -220,23 +220,23 @@ def test_the_request_that_stores_a_page_gets_the_stored_bytes(
 
 
 def _token(tag: str) -> object:
-    from broadsheet.lib import page_cache
+    from broadsheet.pagecache import tags
 
-    return cache.get(page_cache.TAG_PREFIX + tag)
+    return cache.get(tags.TAG_PREFIX + tag)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_in_a_transaction_replaces_the_token_when_it_commits() -> None:
     from django.db import transaction
 
-    from broadsheet.lib import page_cache
+    from broadsheet.pagecache import tags
 
-    page_cache.changed("article:9")
+    tags.changed("article:9")
     before = _token("article:9")
     assert before is not None
 
     with transaction.atomic():
-        page_cache.changed("article:9")
+        tags.changed("article:9")
         assert _token("article:9") == before, "pages of the uncommitted rows must not count"
 
     assert _token("article:9") not in (None, before)
@@ -246,13 +246,13 @@ def test_a_change_in_a_transaction_replaces_the_token_when_it_commits() -> None:
 def test_a_change_in_a_nested_block_replaces_the_token_at_once() -> None:
     from django.db import transaction
 
-    from broadsheet.lib import page_cache
+    from broadsheet.pagecache import tags
 
-    page_cache.changed("article:9")
+    tags.changed("article:9")
     before = _token("article:9")
 
     with transaction.atomic(), transaction.atomic():
-        page_cache.changed("article:9")
+        tags.changed("article:9")
         inside = _token("article:9")
         assert inside not in (None, before)
 

@@ -15,6 +15,9 @@ one ModerationLogEntry (action ERASE) holding a keyed hash of the address, never
 address itself.
 
 Settings: DATA_REQUEST_MAX_AGE_HOURS (default 48), how long a mailed link works.
+
+This app sits above moderation (it writes moderation's audit log through `log_action()`)
+and discussion (it changes comments through `update_comments()`); neither knows it exists.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import update_comments
 from broadsheet.lib.mail import queue_mail
+from broadsheet.moderation.models import ModerationLogEntry
+from broadsheet.moderation.services import log_action
 
-from .models import ModerationLogEntry
-from .services import log_action
-
+# The salts still name the module this code came from (moderation/rights.py): a new salt
+# would void every link already mailed, and a new hash salt would stop the audit log
+# matching an address's later erasures to its earlier ones.
 EXPORT_SALT = "broadsheet.moderation.rights.export"
 ERASE_SALT = "broadsheet.moderation.rights.erase"
 EMAIL_HASH_SALT = "broadsheet.moderation.rights.email-hash"
@@ -91,7 +96,7 @@ def request_data_link(email: str) -> None:
         return
     queue_mail(
         address,
-        "moderation/emails/data-links",
+        "rights/emails/data-links",
         {
             "email": address,
             "site_name": settings.SITE_NAME,

@@ -1,5 +1,5 @@
-"""The default cache (lib/file_cache.py): Django's file cache whose writes neither list
-every file nor rename over an existing one."""
+"""The default cache (broadsheet/pagecache/file_cache.py): Django's file cache whose writes
+neither list every file nor rename over an existing one."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from broadsheet.lib import file_cache
-from broadsheet.lib.file_cache import CULL_INTERVAL_SECONDS, FileCache
+from broadsheet.pagecache import file_cache
+from broadsheet.pagecache.file_cache import CULL_INTERVAL_SECONDS, FileCache
 
 
 def make_cache(directory: Path, max_entries: int = 1000) -> FileCache:
@@ -21,9 +21,9 @@ def make_cache(directory: Path, max_entries: int = 1000) -> FileCache:
 def test_a_write_replaces_the_value_under_a_new_inode(tmp_path: Path) -> None:
     cache = make_cache(tmp_path)
     cache.set("token", "first", timeout=None)
-    path = cache._key_to_file("token")
+    path = file_cache.path_of(cache, "token")
     first_inode = os.stat(path).st_ino
-    held_open = open(path, "rb")  # as lib/page_replay.TokenFile holds the last one read
+    held_open = open(path, "rb")  # as replay.TokenFile holds the last one read
     try:
         cache.set("token", "second", timeout=None)
 

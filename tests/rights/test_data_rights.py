@@ -25,9 +25,9 @@ from django_tasks_db.models import DBTaskResult
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.lib.addresses import address_hash
-from broadsheet.moderation import rights
 from broadsheet.moderation.models import ModerationLogEntry
 from broadsheet.publishing.models import Article
+from broadsheet.rights import services as rights
 from tests.conftest import deliver_mail, make_article, make_user
 from tests.discussion.conftest import make_comment, submitted_lines
 
@@ -351,11 +351,11 @@ def test_a_moderator_erases_from_the_queue_and_it_is_logged_with_them(
 ) -> None:
     held = morwennas[1]
     queue = moderator_client.get(reverse("moderation:queue")).content.decode()
-    assert reverse("moderation:erase", args=[held.pk]) in queue
+    assert reverse("rights:moderator-erase", args=[held.pk]) in queue
     assert "Erase personal data" in queue
 
     response = moderator_client.post(
-        reverse("moderation:erase", args=[held.pk]),
+        reverse("rights:moderator-erase", args=[held.pk]),
         {"bodies": "remove", "next": reverse("moderation:queue")},
         follow=True,
     )
@@ -382,7 +382,7 @@ def test_a_moderator_erasing_a_comment_without_an_address_erases_only_that_one(
     lone = make_comment(article, name="Pat", email="", homepage="https://pat.example.org/")
     other = make_comment(article, name="Pat", email="")
 
-    moderator_client.post(reverse("moderation:erase", args=[lone.pk]), {"bodies": "keep"})
+    moderator_client.post(reverse("rights:moderator-erase", args=[lone.pk]), {"bodies": "keep"})
 
     lone.refresh_from_db()
     other.refresh_from_db()
@@ -399,7 +399,7 @@ def test_only_moderators_may_erase_and_only_by_post(
     moderator_client: Client,
     morwennas: list[Comment],
 ) -> None:
-    path = reverse("moderation:erase", args=[morwennas[0].pk])
+    path = reverse("rights:moderator-erase", args=[morwennas[0].pk])
     assert reader_client.post(path, {"bodies": "remove"}).status_code == 403
     assert editor_client.post(path, {"bodies": "remove"}).status_code == 403
     anonymous = client.post(path, {"bodies": "remove"})
@@ -415,7 +415,7 @@ def test_the_moderator_erase_action_needs_the_csrf_token(
     client = Client(enforce_csrf_checks=True)
     client.force_login(moderator)
     response = client.post(
-        reverse("moderation:erase", args=[morwennas[0].pk]), {"bodies": "remove"}
+        reverse("rights:moderator-erase", args=[morwennas[0].pk]), {"bodies": "remove"}
     )
     assert response.status_code == 403
     assert Comment.objects.filter(email__iexact=MORWENNA).count() == 2

@@ -8,7 +8,7 @@ header the middleware added, the compressed body) and sends that copy again for 
 request while nothing has changed.
 
 "Nothing has changed" is one read of the page cache's global token, which every change
-replaces (`page_cache.changed()`): from Redis, one GET; from the file cache, one stat of
+replaces (`pagecache.changed()`): from Redis, one GET; from the file cache, one stat of
 the token's file (see TokenFile). A different token empties the copies; the next request
 goes through Django, which checks the page's own tags and, if the page is still current,
 answers it from the shared cache again, and that answer is copied. So a replayed page is
@@ -17,11 +17,14 @@ cache, which is the page cache's own promise.
 
 Only requests that the page cache itself would share are replayed, and only when it is
 cheap to tell: GET, no session or personal cookie, no conditional or range headers, a
-cacheable query string, a compressed encoding accepted. The raw values of the cookies the
-page varies with (the consent choice) are part of the key; copies made for a request with
-cookies last at most REPLAY_COOKIE_SECONDS, so a consent that expires, or a cookie policy
-version scheduled to appear, reaches the reader within that time. Everything else goes
-through Django unchanged.
+cacheable query string, a compressed encoding accepted. A copy is kept under the page's
+own key, as the middleware makes it (keys.environ_page_key(), the same page_key()), and
+the encoding sent, and only when Django served the page from that same key: readers
+whose cookies select the same variant (the same consent choice) share copies, and a
+consent that has lapsed, or was made under a cookie policy since replaced, selects the
+no-choice variant at once, as in Django. Copies made for a request with cookies still
+last at most REPLAY_COOKIE_SECONDS, a bound on anything a cookie might change that the key
+does not know of. Everything else goes through Django unchanged.
 """
 
 from __future__ import annotations
@@ -44,12 +47,17 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http.cookie import parse_cookie
 
-from . import page_cache
+from broadsheet.lib.request_log import REPLAYABLE_UNTIL
+
+from .file_cache import path_of
+from .keys import CACHEABLE_QUERY, environ_page_key, has_personal_cookie
+from .middleware import SERVED_KEY, preferred_encoding
+from .tags import EVERY_CHANGE, TAG_PREFIX, cache_failed, replace_unreplaced_tokens
 
 logger = logging.getLogger(__name__)
 
 REPLAY_COOKIE_SECONDS = 60
-TOKEN_KEY = page_cache.TAG_PREFIX + page_cache.EVERY_CHANGE
+TOKEN_KEY = TAG_PREFIX + EVERY_CHANGE
 # Request headers that ask for something other than the whole shared page as stored:
 # conditional and partial requests, and credentials (an API token makes a request personal).
 _NOT_REPLAYED = (
@@ -78,7 +86,7 @@ class PageReplay:
     def __init__(self, app: WSGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.copies: OrderedDict[tuple[str, ...], Replay] = OrderedDict()
+        self.copies: OrderedDict[tuple[str, str], Replay] = OrderedDict()
         self.size = 0
         self.token: object | None = None  # the global token the copies were made under
         self.lock = threading.Lock()
@@ -86,14 +94,20 @@ class PageReplay:
         _instances.add(self)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        key = self._key(environ)
+        try:
+            key = self._key(environ)
+        except Exception:
+            # A variant's reader failed (consent's reads the cookie policy's version, from
+            # the database when the cache lacks it): Django answers, or shows the error.
+            logger.warning("Could not tell the page's key; through Django.", exc_info=True)
+            key = None
         if key is None:
             return self.app(environ, start_response)
-        page_cache.replace_unreplaced_tokens()  # changes made while the cache was down
+        replace_unreplaced_tokens()  # changes made while the cache was down
         try:
             token = self.change_token()
         except Exception:
-            page_cache.cache_failed()
+            cache_failed()
             return self.app(environ, start_response)  # the page cache will say it is down
         if token != self.token:
             self.forget(token)
@@ -113,7 +127,7 @@ class PageReplay:
         self,
         environ: dict[str, Any],
         start_response: StartResponse,
-        key: tuple[str, ...],
+        key: tuple[str, str],
         token: object | None,
     ) -> Iterable[bytes]:
         sent: list[Any] = []
@@ -123,9 +137,11 @@ class PageReplay:
             return start_response(status, headers, exc_info)
 
         result = self.app(environ, remember)
-        until = environ.get(page_cache.REPLAYABLE_UNTIL)
+        until = environ.get(REPLAYABLE_UNTIL)
         if until is None or token is None or not sent or not sent[0].startswith("200"):
             return result
+        if environ.get(SERVED_KEY) != key[0]:
+            return result  # Django read the request as another page (see SERVED_KEY)
         status, headers = sent
         if any(name.lower() == "set-cookie" for name, _ in headers):
             return result
@@ -140,7 +156,7 @@ class PageReplay:
         self._keep(key, Replay(status, list(headers), body, until), token)
         return [body]
 
-    def _keep(self, key: tuple[str, ...], copy: Replay, token: object) -> None:
+    def _keep(self, key: tuple[str, str], copy: Replay, token: object) -> None:
         if len(copy.body) > self.max_bytes:
             return
         with self.lock:
@@ -156,46 +172,29 @@ class PageReplay:
             self.size += len(copy.body)
 
     @staticmethod
-    def _key(environ: dict[str, Any]) -> tuple[str, ...] | None:
-        """The request as the page cache would tell it apart, or None when it might be
-        personal or is not a plain GET of a whole page."""
+    def _key(environ: dict[str, Any]) -> tuple[str, str] | None:
+        """The page's key, as the middleware makes it, and the encoding to send; or None
+        when the request might be personal or is not a plain GET of a whole page."""
         if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in _NOT_REPLAYED):
             return None
-        query = environ.get("QUERY_STRING", "")
-        if not page_cache.CACHEABLE_QUERY.fullmatch(query):
+        if not CACHEABLE_QUERY.fullmatch(environ.get("QUERY_STRING", "")):
             return None
-        offered = environ.get("HTTP_ACCEPT_ENCODING", "")
-        encoding = page_cache.preferred_encoding(offered)
+        encoding = preferred_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
         if encoding is None:
             return None
-        variant = ""
         raw_cookies = environ.get("HTTP_COOKIE")
-        if raw_cookies:
-            cookies = parse_cookie(raw_cookies)
-            if settings.SESSION_COOKIE_NAME in cookies or any(
-                cookies.get(name) for name in page_cache.PERSONAL_COOKIES
-            ):
-                return None
-            variant = "\n".join(cookies.get(name, "") for name in page_cache.VARIANT_COOKIES)
-        return (
-            environ.get("wsgi.url_scheme", ""),
-            environ.get("HTTP_HOST", ""),
-            environ.get("HTTP_X_FORWARDED_HOST", ""),
-            environ.get("HTTP_X_FORWARDED_PROTO", ""),
-            environ.get("SCRIPT_NAME", ""),
-            environ.get("PATH_INFO", ""),
-            query,
-            encoding,
-            variant,
-        )
+        cookies = parse_cookie(raw_cookies) if raw_cookies else {}
+        if settings.SESSION_COOKIE_NAME in cookies or has_personal_cookie(cookies):
+            return None
+        key = environ_page_key(environ, cookies)
+        return None if key is None else (key, encoding)
 
 
 def change_token_reader() -> Callable[[], object | None]:
     """How this process reads the page cache's global token (None: there is none)."""
     backend = caches["default"]
     if isinstance(backend, FileBasedCache):
-        # Django's own path for the key (a private method, kept since Django 1.x).
-        return TokenFile(backend._key_to_file(TOKEN_KEY))  # type: ignore[attr-defined]
+        return TokenFile(path_of(backend, TOKEN_KEY))
     return functools.partial(backend.get, TOKEN_KEY)
 
 

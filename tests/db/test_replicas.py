@@ -29,8 +29,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
 from broadsheet.consent.services import cookie_categories, necessary_cookie_names
-from broadsheet.lib.page_cache import PageCacheMiddleware
-from broadsheet.lib.replicas import COOKIE_NAME, ReplicaMiddleware, ReplicaRouter, read_alias
+from broadsheet.db.replicas import COOKIE_NAME, ReplicaMiddleware, ReplicaRouter, read_alias
+from broadsheet.pagecache.middleware import PageCacheMiddleware
 from broadsheet.publishing.models import Article
 from tests.conftest import SAME_ORIGIN, make_article
 from tests.test_serve import free_port

@@ -19,7 +19,7 @@ A read goes to the primary when:
   the site's clock) until which that browser's requests read from the primary, on whichever
   server they land. The cookie is not signed: a forged one only sends that client's reads
   to the primary, which any client can also get by writing;
-- the page cache may store the page being rendered (`page_cache.rendering_for_cache()`).
+- the page cache may store the page being rendered (`pagecache.rendering_for_cache()`).
   The page cache promises that no reader sees a page older than a change whose request has
   returned: it stores a page only if no change committed while it rendered. A page read
   from a lagging replica could show rows from before a change that committed earlier, and
@@ -54,7 +54,7 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from . import page_cache
+from broadsheet import pagecache
 
 COOKIE_NAME = "broadsheet_primary_until"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -81,7 +81,7 @@ def read_alias() -> str:
         state is None
         or state.replica is None
         or state.wrote
-        or page_cache.rendering_for_cache()
+        or pagecache.rendering_for_cache()
         or connections[DEFAULT_DB_ALIAS].in_atomic_block
     ):
         return DEFAULT_DB_ALIAS

@@ -1,99 +1,33 @@
-"""The per-process replay of cached pages (lib/page_replay.py): what it sends again without
-entering Django, and that every change, personal request and odd request still goes
-through Django."""
+"""The per-process replay of cached pages (broadsheet/pagecache/replay.py): what it sends
+again without entering Django, and that every change, personal request and odd request
+still goes through Django."""
 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from broadsheet.consent.models import PolicyPage
-from broadsheet.lib import page_cache, page_replay
-from broadsheet.lib.page_replay import PageReplay, TokenFile
+from broadsheet.pagecache import replay as page_replay
+from broadsheet.pagecache import tags
+from broadsheet.pagecache.replay import PageReplay, TokenFile
 from broadsheet.publishing.models import Article
 from tests.conftest import SAME_ORIGIN, UNREACHABLE_CACHE, make_article
 from tests.discussion.conftest import make_comment, post_form
+from tests.pagecache.conftest import PATH, CountingDjango, get, warm
 
 pytestmark = pytest.mark.django_db
-PATH = "/articles/bus-lanes/"
-
-
-class CountingDjango:
-    """Django's WSGI handler, counting the requests that reach it."""
-
-    def __init__(self) -> None:
-        self.handler = WSGIHandler()
-        self.calls = 0
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        self.calls += 1
-        return self.handler(environ, start_response)
-
-
-@contextmanager
-def keeping_the_test_transaction() -> Iterator[None]:
-    """As Django's test client does around each request: a real handler would close the
-    connection, and with it the transaction each test runs in, at the start and end of
-    every request. (The test client connects the handler again after its own requests,
-    so this is done around each call, not once per test.)"""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
 def article() -> Article:
     return make_article("Bus lanes on the high street", slug="bus-lanes")
-
-
-@pytest.fixture
-def django_app() -> CountingDjango:
-    return CountingDjango()
-
-
-@pytest.fixture
-def replay(django_app: CountingDjango) -> PageReplay:
-    return PageReplay(django_app, max_bytes=1024 * 1024)
-
-
-def get(
-    app: Any, path: str = PATH, method: str = "GET", **headers: str
-) -> tuple[str, dict[str, str], bytes]:
-    headers.setdefault("Accept-Encoding", "gzip")
-    environ = RequestFactory().generic(method, path, headers=headers).environ
-    sent: dict[str, Any] = {}
-
-    def start_response(status: str, response_headers: Any, exc_info: Any = None) -> None:
-        sent.update(status=status, headers=dict(response_headers))
-
-    with keeping_the_test_transaction():
-        result = app(environ, start_response)
-        try:
-            body = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-    return sent["status"], sent["headers"], body
-
-
-def warm(replay: PageReplay, path: str = PATH, **headers: str) -> tuple[str, dict[str, str], bytes]:
-    """Render the page, then have Django serve it from the page cache (which is copied)."""
-    get(replay, path, **headers)
-    return get(replay, path, **headers)
 
 
 def test_a_page_the_cache_served_is_sent_again_without_django(
@@ -272,7 +206,12 @@ def test_memory_is_bounded_oldest_copy_first(django_app: CountingDjango) -> None
         warm(replay, f"/articles/{slug}/")
 
     assert replay.size <= replay.max_bytes
-    assert [key[5] for key in replay.copies] == ["/articles/two/", "/articles/three/"]
+    calls = django_app.calls
+    get(replay, "/articles/two/")
+    get(replay, "/articles/three/")
+    assert django_app.calls == calls, "the two newest copies are kept"
+    get(replay, "/articles/one/")
+    assert django_app.calls == calls + 1, "the oldest went"
 
 
 def test_responses_that_set_cookies_are_not_copied(
@@ -325,7 +264,7 @@ def test_with_the_file_cache_the_token_is_a_stat_that_follows_every_change() -> 
 
     seen = []
     for _ in range(50):  # many changes within one tick of the file system's clock
-        page_cache.changed("article:1")
+        tags.changed("article:1")
         token = read()
         assert token is not None and token not in seen
         assert read() == token, "unchanged while nothing changes"

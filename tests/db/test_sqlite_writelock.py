@@ -1,4 +1,4 @@
-"""Writers queued on the site's own lock (lib/sqlite): one at a time, across threads and
+"""Writers queued on the site's own lock (broadsheet/db/sqlite): one at a time, across threads and
 processes, released however the transaction ends, and giving up like SQLite does."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 
 from broadsheet.accounts.models import User
-from broadsheet.lib.sqlite.writelock import WriteLock, lock_for
+from broadsheet.db.sqlite.writelock import WriteLock, lock_for
 
 
 def test_threads_write_one_at_a_time(tmp_path: Path) -> None:
