@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from . import services
@@ -20,6 +21,8 @@ class CommentAdmin(admin.ModelAdmin):
     raw_id_fields = ["article", "parent", "thread", "user"]
     readonly_fields = ["body_html", "address_hash", "created_at", "edited_at"]
     date_hierarchy = "created_at"
+    # A homepage typed without a scheme is taken as https, as the comment form takes it.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Comment, form: Any, change: bool) -> None:
         if not change or "status" not in form.changed_data:
