@@ -16,9 +16,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import django_stubs_ext
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+
+# Django's generic classes can then be written with their type parameters at run time, as
+# mypy --strict wants them (`admin.ModelAdmin[Article]`, `Feed[Article, Any]`).
+django_stubs_ext.monkeypatch()
 
 env = environ.Env()
 BASE_DIR = Path(os.environ.get("BROADSHEET_HOME", Path.cwd())).resolve()
@@ -30,14 +35,14 @@ VAR_DIR = Path(env.str("BROADSHEET_VAR_DIR", default=str(BASE_DIR / "var"))).res
 
 def _int(name: str, default: int) -> int:
     try:
-        return env.int(name, default=default)
+        return int(env.int(name, default=default))
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {env.str(name)!r}") from exc
 
 
 def _float(name: str, default: float) -> float:
     try:
-        return env.float(name, default=default)
+        return float(env.float(name, default=default))
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a number, got {env.str(name)!r}") from exc
 
@@ -100,7 +105,7 @@ def _require_driver(name: str, service: str, modules: tuple[str, ...], extra: st
 def _secret_key() -> str:
     """The SECRET_KEY variable, or a key generated once and kept under var/ (never in git)."""
     if key := env.str("SECRET_KEY", default=""):
-        return key
+        return str(key)
     path = VAR_DIR / "secret_key"
     if path.exists():
         return path.read_text().strip()

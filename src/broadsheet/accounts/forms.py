@@ -36,7 +36,9 @@ def _check_display_name(value: str, user: User) -> str:
     return name
 
 
-class RegistrationForm(BaseUserCreationForm):
+# Not subscripted: django_stubs_ext.monkeypatch() does not make these forms generic at run
+# time, and importing them from settings.py to add them would load the auth models early.
+class RegistrationForm(BaseUserCreationForm):  # type: ignore[type-arg]
     """Display name, address and password. Uniqueness of the name is checked by
     `User.clean()`; a taken address is handled by `services.register_reader()`."""
 
@@ -185,7 +187,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         queue_mail(to_email, "accounts/emails/password-reset", context)
 
 
-class ConfirmingSetPasswordForm(SetPasswordForm):
+class ConfirmingSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]  # see above
     """Setting a password from a reset link also confirms the address: the link was mailed
     to it, and Django's reset token is bound to the address it was sent to."""
 

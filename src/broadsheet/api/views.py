@@ -76,7 +76,7 @@ COMMON_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut}
 
 
 def _site(path: str) -> str:
-    return settings.SITE_URL + path
+    return f"{settings.SITE_URL}{path}"
 
 
 def _api_url(name: str, *args: Any) -> str:

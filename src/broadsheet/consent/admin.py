@@ -18,7 +18,7 @@ from .models import ConsentRecord, CookieCategory, PolicyPage, forget_policy_ver
 
 
 @admin.register(CookieCategory)
-class CookieCategoryAdmin(admin.ModelAdmin):
+class CookieCategoryAdmin(admin.ModelAdmin[CookieCategory]):
     list_display = ["name", "key", "always_on", "position"]
     prepopulated_fields = {"key": ["name"]}
 
@@ -32,7 +32,7 @@ class CookieCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyPage)
-class PolicyPageAdmin(admin.ModelAdmin):
+class PolicyPageAdmin(admin.ModelAdmin[PolicyPage]):
     list_display = ["title", "kind", "version", "published_at", "needs_review"]
     list_filter = ["kind", "needs_review"]
     fields = ["kind", "version", "title", "body_source", "published_at", "needs_review"]
@@ -58,7 +58,7 @@ class PolicyPageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(admin.ModelAdmin[ConsentRecord]):
     list_display = ["consent_id", "action", "categories", "policy_version", "created_at"]
     list_filter = ["action", "policy_version"]
     search_fields = ["consent_id"]

@@ -274,7 +274,7 @@ def read_login_password(path: Path) -> str | None:
             f"{path} has no 'Editor login: editor / <password>' line; "
             "delete it and run demo-content again for a new password"
         )
-    return match["password"]
+    return str(match["password"])
 
 
 def write_login_file(path: Path, password: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -124,7 +125,8 @@ class ThreadsPage:
     """One comments page of an article: `page.object_list` holds the thread roots in page
     order, `comments` every comment of those threads (visible or not), oldest first."""
 
-    page: Page
+    # A page of the thread roots, numbered by a paginator over how many threads there are.
+    page: Page[Any]
     comments: list[Comment]
 
 

@@ -14,7 +14,7 @@ from .models import Comment
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin[Comment]):
     list_display = ["name", "article", "status", "created_at", "email_confirmed"]
     list_filter = ["status", "email_confirmed"]
     search_fields = ["name", "email", "body_source"]

@@ -20,7 +20,7 @@ from .services import comments_are_shown
 FEED_LENGTH = 30
 
 
-class ArticleCommentsFeed(Feed):
+class ArticleCommentsFeed(Feed[Comment, Article]):
     # A reader's name or comment may hold control characters; the feed type drops what
     # XML 1.0 cannot carry (broadsheet/lib/feeds.py).
     feed_type = XmlSafeRssFeed

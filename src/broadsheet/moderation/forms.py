@@ -170,7 +170,7 @@ _DOMAIN = linear.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,}")
 DOMAIN_MAX_LENGTH = 200
 
 
-class BlockedTermForm(forms.ModelForm):
+class BlockedTermForm(forms.ModelForm[BlockedTerm]):
     reason = _reason_field()
 
     class Meta:
@@ -212,7 +212,7 @@ def _domain_of(value: str) -> str:
         return value
 
 
-class ModeratorChoiceField(forms.ModelChoiceField):
+class ModeratorChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.public_name} ({obj.username})"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import update_wrapper
 from typing import Any, Concatenate, ParamSpec
 
 from django.contrib import messages
@@ -59,14 +59,15 @@ def moderator_required(view: View[P]) -> View[P]:
     """Anonymous visitors are sent to log in; signed-in people who do not moderate get the
     site's 403 page."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not services.is_moderator(request.user):
             raise PermissionDenied("These pages are for moderators.")
         return view(request, *args, **kwargs)
 
+    # Not @wraps: its typed result is not the view type the callers expect.
+    update_wrapper(wrapper, view)
     return wrapper
 
 

@@ -44,7 +44,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-class BylineForm(forms.ModelForm):
+class BylineForm(forms.ModelForm[Byline]):
     # Optional so that a row added with "Add another" lands at the end rather than tying
     # with the first byline at the model's default of 0.
     position = forms.IntegerField(
@@ -60,7 +60,7 @@ class BylineForm(forms.ModelForm):
         fields = ["author", "position"]
 
 
-class BylineFormSet(forms.BaseInlineFormSet):
+class BylineFormSet(forms.BaseInlineFormSet[Byline, Article, forms.ModelForm[Byline]]):
     def clean(self) -> None:
         super().clean()
         kept = [
@@ -78,7 +78,7 @@ class BylineFormSet(forms.BaseInlineFormSet):
                 next_position += 1
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(admin.TabularInline[Byline, Article]):
     model = Byline
     form = BylineForm
     formset = BylineFormSet
@@ -90,7 +90,7 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = "byline authors, in order"
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(forms.ModelForm[Article]):
     class Meta:
         model = Article
         fields = [
@@ -161,7 +161,7 @@ class ReadersSeeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(admin.ModelAdmin[Article]):
     form = ArticleAdminForm
     list_display = ["title", "status", "readers_see", "published_at", "byline", "submitted_by"]
     list_filter = [ReadersSeeFilter, "status", "topics", "authors"]
@@ -394,7 +394,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(admin.ModelAdmin[Author]):
     list_display = ["name", "slug", "user"]
     list_select_related = ["user"]
     search_fields = ["name"]
@@ -410,7 +410,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(admin.ModelAdmin[Topic]):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

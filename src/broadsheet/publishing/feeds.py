@@ -27,20 +27,20 @@ FEED_LENGTH = 20
 _building_for: ContextVar[HttpRequest | None] = ContextVar("feed_request", default=None)
 
 
-class LatestRssFeed(Feed):
+class LatestRssFeed(Feed[Article, Any]):
     # Titles, standfirsts, bodies and names are stored as typed; the feed type drops what
     # XML 1.0 cannot carry (broadsheet/lib/feeds.py).
     feed_type: type[SyndicationFeed] = XmlSafeRssFeed
     description_template = None
 
     def title(self, obj: Any = None) -> str:
-        return settings.SITE_NAME
+        return str(settings.SITE_NAME)
 
     def link(self, obj: Any = None) -> str:
         return reverse("publishing:home")
 
     def description(self, obj: Any = None) -> str:
-        return settings.SITE_DESCRIPTION
+        return str(settings.SITE_DESCRIPTION)
 
     def articles(self, obj: Any) -> ArticleQuerySet:
         return Article.objects.live()

@@ -412,7 +412,8 @@ def _count_query(queryset: models.QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     counting = queryset.order_by().values(
         n=models.Func(Star(), function="COUNT", output_field=models.IntegerField())
     )
-    return counting.query.get_compiler(using=queryset.db).as_sql()
+    sql: tuple[str, tuple[Any, ...]] = counting.query.get_compiler(using=queryset.db).as_sql()
+    return sql
 
 
 class Byline(models.Model):

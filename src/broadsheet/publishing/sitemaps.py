@@ -11,7 +11,7 @@ from django.urls import reverse
 from .models import Article, Author, Topic
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(Sitemap[Article]):
     changefreq = "weekly"
     limit = 5000
 
@@ -22,21 +22,21 @@ class ArticleSitemap(Sitemap):
         return item.updated_at
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(Sitemap[Author]):
     changefreq = "weekly"
 
     def items(self) -> QuerySet[Author]:
         return Author.objects.filter(articles__in=Article.objects.live()).distinct()
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(Sitemap[Topic]):
     changefreq = "daily"
 
     def items(self) -> QuerySet[Topic]:
         return Topic.objects.filter(articles__in=Article.objects.live()).distinct()
 
 
-class HomeSitemap(Sitemap):
+class HomeSitemap(Sitemap[str]):
     changefreq = "hourly"
     priority = 1.0
 

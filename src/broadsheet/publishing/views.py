@@ -36,7 +36,7 @@ from .models import (
 )
 
 
-class _CountedPaginator(Paginator):
+class _CountedPaginator(Paginator[Any]):
     """A Paginator told how many objects there are, where counting them is the costly
     part (`count_live_articles()`)."""
 
@@ -49,7 +49,7 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
-def _page(request: HttpRequest, articles: QuerySet[Article], count: int | None = None) -> Page:
+def _page(request: HttpRequest, articles: QuerySet[Article], count: int | None = None) -> Page[Any]:
     if count is None:
         paginator = Paginator(articles, settings.ARTICLES_PER_PAGE)
     else:
@@ -62,7 +62,7 @@ def _page(request: HttpRequest, articles: QuerySet[Article], count: int | None =
     return page
 
 
-def _linked_page(request: HttpRequest, links: QuerySet[Any]) -> Page:
+def _linked_page(request: HttpRequest, links: QuerySet[Any]) -> Page[Any]:
     """A page of the live articles an author's bylines or a topic's rows name
     (`live_articles_linked()` picks how to find them from how many there are)."""
     count = count_live_articles(links)

@@ -17,7 +17,8 @@ import environ
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from broadsheet.importers.drupal import DrupalError, DrupalSite, open_drupal
+from broadsheet.importers.drupal import DrupalSite, open_drupal
+from broadsheet.importers.drupal_db import DrupalError
 from broadsheet.importers.services import ImportReport, load
 
 OTHER_TYPE = "node type {!r} not in --content-types"
