@@ -11,7 +11,6 @@ Every step must also keep the text: the body's last word is on the page and in t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,10 +24,6 @@ from tests.discussion.test_posting import as_nadia, post_comment
 from tests.pathological import BODIES, LAST_WORD, within_guard
 
 pytestmark = pytest.mark.django_db
-
-
-def guarded(step: str, action: Callable[[], Any]) -> Any:
-    return within_guard(action, step)
 
 
 @pytest.fixture(autouse=True)
@@ -46,37 +41,37 @@ def test_a_pathological_body_passes_every_step_in_bounded_time(
     article: Article = make_article("The ferry timetable changes in spring")
     nadia = Client()
 
-    preview = guarded(
-        "preview", lambda: post_comment(nadia, article, preview="1", **as_nadia(body))
+    preview = within_guard(
+        lambda: post_comment(nadia, article, preview="1", **as_nadia(body)), "preview"
     )
     assert preview.status_code == 200
     assert LAST_WORD in preview.content.decode()
 
-    posted = guarded("post", lambda: post_comment(nadia, article, **as_nadia(body)))
+    posted = within_guard(lambda: post_comment(nadia, article, **as_nadia(body)), "post")
     assert posted.status_code == 302
     comment = Comment.objects.get(article=article)
 
     approve = {"comments": comment.pk, "action": "approve"}
-    guarded("approve", lambda: moderator_client.post(reverse("moderation:act"), approve))
+    within_guard(lambda: moderator_client.post(reverse("moderation:act"), approve), "approve")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
 
-    page = guarded("page", lambda: Client().get(article.get_absolute_url()))
+    page = within_guard(lambda: Client().get(article.get_absolute_url()), "page")
     assert page.status_code == 200
     assert LAST_WORD in page.content.decode()
 
     feed_url = reverse("discussion:feed", args=[article.slug])
-    feed = guarded("feed", lambda: Client().get(feed_url))
+    feed = within_guard(lambda: Client().get(feed_url), "feed")
     assert feed.status_code == 200
     assert LAST_WORD in feed.content.decode()
 
     queue = reverse("moderation:queue") + "?status=published"
-    assert guarded("queue", lambda: moderator_client.get(queue)).status_code == 200
+    assert within_guard(lambda: moderator_client.get(queue), "queue").status_code == 200
 
     post_comment(rita, article, body="The spring timetable suits the school run better.")
     ritas = Comment.objects.filter(article=article, user__isnull=False).get()
     edit_url = reverse("discussion:edit", args=[ritas.pk])
-    edited = guarded("edit", lambda: rita.post(edit_url, {"body": body}))
+    edited = within_guard(lambda: rita.post(edit_url, {"body": body}), "edit")
     assert edited.status_code == 302
     ritas.refresh_from_db()
     assert ritas.body_source == body.replace("\r\n", "\n") or ritas.body_source == body

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from broadsheet.accounts.models import User
 from broadsheet.lib.addresses import address_hash, client_address
 from broadsheet.lib.origin import same_origin_post
-from broadsheet.lib.rendering import render_comment_markdown
 from broadsheet.publishing.models import Article
 from broadsheet.publishing.views import article_context
 
@@ -102,7 +101,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         context = article_context(request, article)
         context.update({"comment_form": form, "reply_to": parent})
         if form.is_valid():
-            context["comment_preview"] = Comment(
+            preview = Comment(
                 article=article,
                 name=user.public_name if user else form.cleaned_data["name"],
                 homepage=form.cleaned_data.get("homepage", ""),
@@ -112,9 +111,8 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
                 body_source=form.cleaned_data["body"],
             )
-            context["comment_preview"].body_html = render_comment_markdown(
-                form.cleaned_data["body"]
-            )
+            preview.render_body()
+            context["comment_preview"] = preview
         return render(
             request, "publishing/article.html", context, status=200 if form.is_valid() else 400
         )
