@@ -25,31 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.django_site import setup_django
+
 STEPS = ("preview", "post", "approve", "page", "feed", "edit")
 GOAL_MS = 50.0
-
-
-def _setup_django(directory: Path) -> None:
-    os.environ["BROADSHEET_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
-    os.environ["CACHE_URL"] = "locmemcache://bench-pathological"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["PAGE_CACHE_SECONDS"] = "0"
-    os.environ["PAGE_REPLAY_MAX_BYTES"] = "0"
-    # Every post is a new comment, published once approved: the defences that would hold
-    # a program's posts for being fast or many are off.
-    os.environ["SPAM_MIN_FORM_SECONDS"] = "0"
-    os.environ["COMMENT_RATE_LIMIT_ADDRESS"] = ""
-    os.environ["COMMENT_RATE_LIMIT_EMAIL"] = ""
-    os.environ["COMMENT_DUPLICATE_WINDOW_SECONDS"] = "0"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "broadsheet.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 class Site:
@@ -164,7 +143,21 @@ def main(argv: list[str] | None = None) -> int:
     }
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="broadsheet-pathological-bench-") as tmp:
-        _setup_django(Path(tmp))
+        setup_django(
+            Path(tmp),
+            "bench-pathological",
+            collect_static=True,
+            ALLOWED_HOSTS="testserver",
+            PAGE_CACHE_SECONDS="0",
+            PAGE_REPLAY_MAX_BYTES="0",
+            # Every post is a new comment, published once approved: the defences that
+            # would hold a program's posts for being fast or many are off.
+            SPAM_MIN_FORM_SECONDS="0",
+            COMMENT_RATE_LIMIT_ADDRESS="",
+            COMMENT_RATE_LIMIT_EMAIL="",
+            COMMENT_DUPLICATE_WINDOW_SECONDS="0",
+            LOG_LEVEL="WARNING",
+        )
         site = Site()
         for _ in range(2):  # warm-up: templates compiled, connections open, code loaded
             one_path(site, ORDINARY)

@@ -12,7 +12,6 @@ DATABASE_URL and CACHE_URL. The target (issue 7): the uncached page under 15 ms 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.django_site import setup_django
 from bench.timing import timed
 
 TARGET_UNCACHED_P50_MS = 15.0
@@ -29,20 +29,6 @@ PARAGRAPH = (
     "public seats and the minutes record eleven questions from the floor, most of them "
     "about the winter closures and who would pay for the boats moved to the east quay. "
 )
-
-
-def _setup_django(directory: Path) -> None:
-    os.environ["BROADSHEET_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
-    os.environ["CACHE_URL"] = "locmemcache://bench-render"
-    os.environ["ALLOWED_HOSTS"] = "testserver"  # the test client's host
-    os.environ["DJANGO_SETTINGS_MODULE"] = "broadsheet.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def _article_with_comments(comments: int) -> str:
@@ -112,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--comments", type=int, default=200)
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="broadsheet-render-bench-") as tmp:
-        _setup_django(Path(tmp))
+        # ALLOWED_HOSTS: the test client's host.
+        setup_django(Path(tmp), "bench-render", collect_static=True, ALLOWED_HOSTS="testserver")
         from django.conf import settings
         from django.test import Client
         from django.test.utils import override_settings

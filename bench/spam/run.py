@@ -21,7 +21,6 @@ the hold threshold, and at most 1% of genuine comments scored above the publish 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import statistics
@@ -33,23 +32,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.django_site import setup_django
 from bench.spam.corpus import DEFAULT_SEED, LabelledComment, generate
 
 TARGET_RECALL = 0.95
 TARGET_FALSE_POSITIVE_RATE = 0.01
 TRAIN_FRACTION = 0.6
-
-
-def _setup_django(directory: Path) -> None:
-    os.environ["BROADSHEET_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
-    os.environ["CACHE_URL"] = "locmemcache://bench"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "broadsheet.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def _ms(nanoseconds: Sequence[int], quantile: float) -> float:
@@ -150,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="broadsheet-spam-bench-") as tmp:
-        _setup_django(Path(tmp))
+        setup_django(Path(tmp), "bench")
         return _run(args)
 
 
