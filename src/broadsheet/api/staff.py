@@ -16,7 +16,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import IntegrityError, transaction
@@ -28,8 +27,10 @@ from ninja import Status
 from ninja.decorators import decorate_view
 
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.serializers import comment_private_data
 from broadsheet.moderation import services as moderation
 from broadsheet.moderation.models import Ban, ModerationLogEntry
+from broadsheet.publishing import serializers
 from broadsheet.publishing import services as publishing
 from broadsheet.publishing.models import Article, Author, Topic
 
@@ -96,7 +97,7 @@ def held_comments(
     size = pagination.page_size(limit)
     comments: QuerySet[Comment] = (
         Comment.objects.filter(status=Comment.Status.HELD)
-        .select_related("article")
+        .select_related("article", "user")
         .order_by("-created_at", "-id")
     )
     if cursor is not None:
@@ -109,13 +110,9 @@ def held_comments(
     return {
         "items": [
             {
-                "id": comment.pk,
+                **comment_private_data(comment),
                 "article": {"slug": comment.article.slug, "title": comment.article.title},
-                "name": comment.name,
-                "email": comment.email,
-                "homepage": comment.homepage,
                 "body": comment.body_source,
-                "created_at": comment.created_at,
                 "held_reasons": [str(reason) for reason in comment.held_reasons or []],
                 "spam_score": comment.spam_score,
             }
@@ -219,17 +216,12 @@ def create_bans(request: HttpRequest, response: HttpResponse, payload: BanIn) ->
 
 
 def _edited(article: Article, revision: int) -> dict[str, Any]:
+    data = serializers.article_source_data(article)
     return {
-        "id": article.pk,
-        "slug": article.slug,
-        "title": article.title,
-        "standfirst": article.standfirst,
-        "body": article.body_source,
-        "status": article.status,
-        "published_at": article.published_at,
-        "bylines": [author.slug for author in article.byline_authors()],
-        "topics": sorted(article.topics.values_list("slug", flat=True)),
-        "url": settings.SITE_URL + article.get_absolute_url(),
+        **data,
+        "body": data["body_source"],
+        "bylines": [author["slug"] for author in data["bylines"]],
+        "topics": sorted(topic["slug"] for topic in data["topics"]),
         "revision": revision,
     }
 

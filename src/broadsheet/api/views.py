@@ -26,6 +26,7 @@ from ninja import NinjaAPI, Status, Swagger
 from ninja.decorators import decorate_view
 
 from broadsheet import pagecache
+from broadsheet.discussion import serializers as comment_serializers
 from broadsheet.discussion import services
 from broadsheet.discussion.access import CommentNode, build_threads, is_visible, thread_roots
 from broadsheet.discussion.forms import CommentForm
@@ -34,6 +35,7 @@ from broadsheet.discussion.screening import SubmissionSignals
 from broadsheet.lib.addresses import address_hash, client_address
 from broadsheet.moderation.screening import over_rate_limit
 from broadsheet.pagecache import tag
+from broadsheet.publishing import serializers
 from broadsheet.publishing.access import get_visible_article_or_404
 from broadsheet.publishing.models import Article, Author, Topic
 from broadsheet.publishing.views import shows_live_articles
@@ -75,44 +77,24 @@ PUBLIC_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 COMMON_ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut}
 
 
-def _site(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def _api_url(name: str, *args: Any) -> str:
     return reverse(f"api-v1:{name}", args=args)
 
 
-def _person(author: Author) -> dict[str, Any]:
-    return {
-        "name": author.name,
-        "slug": author.slug,
-        "url": _site(author.get_absolute_url()),
-        "api_url": _api_url("author", author.slug),
-    }
+def _person(author: dict[str, Any]) -> dict[str, Any]:
+    return {**author, "api_url": _api_url("author", author["slug"])}
 
 
-def _topic(topic: Topic) -> dict[str, Any]:
-    return {
-        "name": topic.name,
-        "slug": topic.slug,
-        "description": topic.description,
-        "url": _site(topic.get_absolute_url()),
-        "api_url": _api_url("topic", topic.slug),
-    }
+def _topic(topic: dict[str, Any]) -> dict[str, Any]:
+    return {**topic, "api_url": _api_url("topic", topic["slug"])}
 
 
 def _summary(article: Article) -> dict[str, Any]:
+    data = serializers.article_data(article)
     return {
-        "id": article.pk,
-        "slug": article.slug,
-        "title": article.title,
-        "standfirst": article.standfirst,
-        "published_at": article.published_at,
-        "url": _site(article.get_absolute_url()),
+        **data,
         "api_url": _api_url("article", article.slug),
-        "bylines": [_person(author) for author in article.byline_authors()],
-        "comment_count": article.comment_count,
+        "bylines": [_person(author) for author in data["bylines"]],
     }
 
 
@@ -199,7 +181,7 @@ def article_detail(request: HttpRequest, response: HttpResponse, slug: str) -> d
     return {
         **_summary(article),
         "body_html": article.body_html,
-        "topics": [_topic(topic) for topic in topics],
+        "topics": [_topic(serializers.topic_data(topic)) for topic in topics],
         "comments_open": services.comments_are_open(article),
         "comments_url": _api_url("comments", article.slug) if shown else None,
     }
@@ -214,7 +196,7 @@ def list_authors(request: HttpRequest, response: HttpResponse) -> dict[str, Any]
     """Every byline author, by name."""
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
     authors = Author.objects.order_by("name", "id")
-    return {"items": [{**_person(author), "bio": author.bio} for author in authors]}
+    return {"items": [_person(serializers.author_data(author)) for author in authors]}
 
 
 @api.get(
@@ -228,14 +210,15 @@ def author_detail(request: HttpRequest, response: HttpResponse, slug: str) -> di
         raise Http404("There is no author with this slug.")
     pagecache.depends_on(request, tag("author", author.pk))
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    return {**_person(author), "bio": author.bio}
+    return _person(serializers.author_data(author))
 
 
 @api.get("/topics", response=TopicList, url_name="topics", tags=["topics"])
 def list_topics(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     """Every topic, by name."""
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    return {"items": [_topic(topic) for topic in Topic.objects.order_by("name", "id")]}
+    topics = Topic.objects.order_by("name", "id")
+    return {"items": [_topic(serializers.topic_data(topic)) for topic in topics]}
 
 
 @api.get(
@@ -249,7 +232,7 @@ def topic_detail(request: HttpRequest, response: HttpResponse, slug: str) -> dic
         raise Http404("There is no topic with this slug.")
     pagecache.depends_on(request, tag("topic", topic.pk))
     response["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    return _topic(topic)
+    return _topic(serializers.topic_data(topic))
 
 
 # Comments ---------------------------------------------------------------------------------
@@ -263,20 +246,23 @@ def _commented_article(slug: str) -> Article:
 
 
 def _comment(node: CommentNode) -> dict[str, Any]:
+    """A comment in the tree; one no longer shown keeps its place, its id and its date,
+    and nothing else."""
     comment = node.comment
-    shown = node.visible
+    replies = [_comment(child) for child in node.children]
+    if not node.visible:
+        return {
+            "id": comment.pk, "parent": comment.parent_id, "removed": True, "name": None,
+            "homepage": None, "verified": False, "created_at": comment.created_at,
+            "edited_at": None, "body_html": None, "url": None, "replies": replies,
+        }  # fmt: skip
+    data = comment_serializers.comment_data(comment)
     return {
-        "id": comment.pk,
-        "parent": comment.parent_id,
-        "removed": not shown,
-        "name": comment.name if shown else None,
-        "homepage": (comment.homepage or None) if shown else None,
-        "verified": comment.is_verified if shown else False,
-        "created_at": comment.created_at,
-        "edited_at": comment.edited_at if shown else None,
-        "body_html": comment.body_html if shown else None,
-        "url": _site(comment.get_absolute_url()) if shown else None,
-        "replies": [_comment(child) for child in node.children],
+        **data,
+        "parent": data["parent_id"],
+        "removed": False,
+        "homepage": data["homepage"] or None,
+        "replies": replies,
     }
 
 
@@ -400,17 +386,8 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Status[
                 400, "There is no published comment with this id on this article.",
                 code="unknown_parent", field="parent",
             )  # fmt: skip
-    submission = services.CommentSubmission(
-        body=data["body"],
-        name=data["name"],
-        email=data.get("email", ""),
-        homepage=data.get("homepage", ""),
-        parent=parent,
-        notify_replies=data.get("notify_replies", False),
-        confirm_address=data.get("confirm_address", False),
-        # No honeypot or signed form time: those say how a form was used (see docs/api.md).
-        signals=SubmissionSignals(via_form=False),
-    )
+    # No honeypot or signed form time: those say how a form was used (see docs/api.md).
+    submission = form.submission(parent, signals=SubmissionSignals(via_form=False))
     try:
         outcome = services.post_comment(
             article, submission, user=None, address_hash=address_hash(client_address(request))
@@ -425,7 +402,7 @@ def post_comment(request: HttpRequest, slug: str, payload: CommentIn) -> Status[
         {
             "status": "published" if outcome.published else "held",
             "id": comment.pk,
-            "url": _site(comment.get_absolute_url()) if outcome.published else None,
+            "url": serializers.site_url(comment.get_absolute_url()) if outcome.published else None,
             "duplicate": outcome.duplicate,
         },
     )

@@ -14,7 +14,9 @@ from django.http import HttpRequest
 
 from broadsheet.accounts.names import clean_display_name, is_staff_name
 
+from .models import Comment
 from .screening import SubmissionSignals
+from .services import CommentSubmission
 
 SHOWN_AT_SALT = "broadsheet.discussion.form-shown-at"
 # "Remember me": an anonymous commenter's name, e-mail and homepage, as signed JSON in a
@@ -118,6 +120,24 @@ class CommentForm(forms.Form):
         if not self.logged_in and wants_mail and not cleaned.get("email"):
             self.add_error("email", "Give your e-mail address to receive e-mail from us.")
         return cleaned
+
+    def submission(
+        self, parent: Comment | None, signals: SubmissionSignals | None = None
+    ) -> CommentSubmission:
+        """The valid input as what `services.post_comment()` takes: the one way the comment
+        form and the API turn what a commenter sent into a submission. `signals` defaults
+        to what this form's hidden fields say (`signals()`)."""
+        data = self.cleaned_data
+        return CommentSubmission(
+            body=data["body"],
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            homepage=data.get("homepage", ""),
+            parent=parent,
+            notify_replies=data.get("notify_replies", False),
+            confirm_address=data.get("confirm_address", False),
+            signals=self.signals() if signals is None else signals,
+        )
 
     def signals(self) -> SubmissionSignals:
         """What this submission tells screening about how it was sent."""

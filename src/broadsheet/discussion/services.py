@@ -6,7 +6,7 @@ status (the moderation queue, the API, the admin, a confirmed address and an aut
 all go through it; `update_comments()` is its bulk form, for erasure), and
 `comment_status_changed()` does what follows: the article's count, reply notifications and
 the webhook event. Which webhook event a comment's change is, and what a receiver learns of
-it (`comment_payload()`), is decided here; the webhook outbox only delivers it.
+it (`serializers.comment_payload()`), is decided here; the webhook outbox only delivers it.
 
 `post_comment()` is the hot path of a busy discussion (bench/run, scenario c): it runs
 inside one write transaction that every other post waits for on SQLite, so it does no
@@ -39,6 +39,7 @@ from broadsheet.webhooks.models import Event
 
 from .models import Comment
 from .screening import SubmissionSignals, is_stricter, screen
+from .serializers import comment_payload
 
 CONFIRM_SALT = "broadsheet.discussion.confirm"
 UNSUBSCRIBE_SALT = "broadsheet.discussion.unsubscribe"
@@ -317,20 +318,6 @@ STATUS_EVENTS: dict[str, str] = {
     Comment.Status.HELD: Event.COMMENT_HELD,
     Comment.Status.PUBLISHED: Event.COMMENT_PUBLISHED,
 }
-
-
-def comment_payload(comment: Comment) -> dict[str, Any]:
-    """What a webhook receiver learns of a comment: public facts only, never an e-mail
-    address or a client address hash."""
-    return {
-        "id": comment.pk,
-        "article_id": comment.article_id,
-        "url": settings.SITE_URL + comment.get_absolute_url(),
-        "status": comment.status,
-        "verified": comment.is_verified,
-        "name": comment.name,
-        "created_at": comment.created_at.isoformat(),
-    }
 
 
 def announce_comment(comment: Comment) -> None:

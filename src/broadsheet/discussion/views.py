@@ -117,16 +117,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             request, "publishing/article.html", context, status=200 if form.is_valid() else 400
         )
     data = form.cleaned_data
-    submission = services.CommentSubmission(
-        body=data["body"],
-        name=data.get("name", ""),
-        email=data.get("email", ""),
-        homepage=data.get("homepage", ""),
-        parent=parent,
-        notify_replies=data.get("notify_replies", False),
-        confirm_address=data.get("confirm_address", False),
-        signals=form.signals(),
-    )
+    submission = form.submission(parent)
     outcome = services.post_comment(
         article,
         submission,

@@ -27,12 +27,14 @@ from django.utils import timezone
 
 from broadsheet.consent.models import PolicyPage
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.serializers import comment_private_data
 from broadsheet.importers.export_wxr import (
     ExportSummary,
     articles_for_export,
     comments_for_export,
 )
 from broadsheet.publishing.models import Article, Author, Topic
+from broadsheet.publishing.serializers import article_source_data, author_data, topic_data
 
 FORMAT = "broadsheet-export"
 FORMAT_VERSION = 1
@@ -116,58 +118,41 @@ def write_json(directory: Path, progress: Callable[[], None] | None = None) -> E
     return summary
 
 
+# What each file holds of an article and a comment: the owning apps' dicts, less what
+# docs/export-format.md leaves out (public counts and addresses that the files' structure
+# already says, moderation notes, whether an address hash is kept).
+_ARTICLE_KEYS = (
+    "id", "slug", "url", "title", "standfirst", "status", "published_at", "created_at",
+    "updated_at", "body_format", "body_source", "body_html", "comments_mode", "submitted_by",
+)  # fmt: skip
+_REFERENCE_KEYS = ("id", "name", "slug")
+_COMMENT_KEYS = (
+    "id", "parent_id", "status", "name", "email", "homepage", "account", "verified",
+    "email_confirmed", "created_at", "edited_at", "body_format", "body_source", "body_html",
+)  # fmt: skip
+
+
+def _exported(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The `keys` of `data`, in that order, with datetimes as `iso()` writes them."""
+    return {
+        key: iso(data[key]) if isinstance(data[key], dt.datetime) else data[key] for key in keys
+    }
+
+
 def article_data(article: Article) -> dict[str, Any]:
-    submitter = article.submitted_by
+    data = article_source_data(article)
     comments = [comment_data(comment) for comment in comments_for_export(article)]
     return {
-        "id": article.pk,
-        "slug": article.slug,
-        "url": settings.SITE_URL + article.get_absolute_url(),
-        "title": article.title,
-        "standfirst": article.standfirst,
-        "status": article.status,
-        "published_at": iso(article.published_at),
-        "created_at": iso(article.created_at),
-        "updated_at": iso(article.updated_at),
-        "body_format": article.body_format,
-        "body_source": article.body_source,
-        "body_html": article.body_html,
-        "comments_mode": article.comments_mode,
-        "submitted_by": {
-            "id": submitter.pk,
-            "username": submitter.username,
-            "display_name": submitter.public_name,
-        },
-        "bylines": [
-            {"id": author.pk, "name": author.name, "slug": author.slug}
-            for author in article.byline_authors()
-        ],
-        "topics": [{"id": topic.pk, "name": topic.name, "slug": topic.slug}
-                   for topic in sorted(article.topics.all(), key=lambda topic: topic.name)],
+        **_exported(data, _ARTICLE_KEYS),
+        "bylines": [_exported(author, _REFERENCE_KEYS) for author in data["bylines"]],
+        "topics": [_exported(topic, _REFERENCE_KEYS) for topic in data["topics"]],
         "comment_total": len(comments),
         "comments": threaded(comments),
-    }  # fmt: skip
+    }
 
 
 def comment_data(comment: Comment) -> dict[str, Any]:
-    user = comment.user
-    return {
-        "id": comment.pk,
-        "parent_id": comment.parent_id,
-        "status": comment.status,
-        "name": comment.name,
-        "email": comment.email,
-        "homepage": comment.homepage,
-        "account": None if user is None else {"id": user.pk, "username": user.username},
-        "verified": comment.is_verified,
-        "email_confirmed": comment.email_confirmed,
-        "created_at": iso(comment.created_at),
-        "edited_at": iso(comment.edited_at),
-        "body_format": comment.body_format,
-        "body_source": comment.body_source,
-        "body_html": comment.body_html,
-        "replies": [],
-    }
+    return {**_exported(comment_private_data(comment), _COMMENT_KEYS), "replies": []}
 
 
 def threaded(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -179,26 +164,6 @@ def threaded(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
         parent = by_id.get(comment["parent_id"])
         (parent["replies"] if parent is not None else roots).append(comment)
     return roots
-
-
-def author_data(author: Author) -> dict[str, Any]:
-    return {
-        "id": author.pk,
-        "name": author.name,
-        "slug": author.slug,
-        "bio": author.bio,
-        "url": settings.SITE_URL + author.get_absolute_url(),
-    }
-
-
-def topic_data(topic: Topic) -> dict[str, Any]:
-    return {
-        "id": topic.pk,
-        "name": topic.name,
-        "slug": topic.slug,
-        "description": topic.description,
-        "url": settings.SITE_URL + topic.get_absolute_url(),
-    }
 
 
 def policy_data(page: PolicyPage) -> dict[str, Any]:

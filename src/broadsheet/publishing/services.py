@@ -7,10 +7,10 @@ format: the admin asks it to record, compare and restore revisions.
 
 Every new revision is also where webhook endpoints hear of an article: `article_revised()`
 decides what the change means to readers (published, updated, unpublished, or nothing)
-and hands the event and the article's payload to the webhook outbox. A scheduled article
-goes live when its time comes, which no save announces: saving it as scheduled queues
-`tasks.announce_if_live` to run at its publish time, which sends "article.published" if it
-is still scheduled for that time then.
+and hands the event and the article's payload (`serializers.article_payload()`) to the
+webhook outbox. A scheduled article goes live when its time comes, which no save announces:
+saving it as scheduled queues `tasks.announce_if_live` to run at its publish time, which
+sends "article.published" if it is still scheduled for that time then.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -37,6 +36,7 @@ from broadsheet.webhooks import services as webhooks
 from broadsheet.webhooks.models import Event
 
 from .models import Article, ArticleRevision, Author, Byline, Topic
+from .serializers import article_payload
 from .tasks import announce_if_live
 
 EDITORS_GROUP = "Editors"
@@ -104,18 +104,6 @@ def record_revision(article: Article, edited_by: User | None) -> ArticleRevision
 
 
 # Webhook events ---------------------------------------------------------------------------
-
-
-def article_payload(article: Article) -> dict[str, Any]:
-    """What a webhook receiver learns of an article: public facts only."""
-    return {
-        "id": article.pk,
-        "title": article.title,
-        "url": settings.SITE_URL + article.get_absolute_url(),
-        "status": article.public_status,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "bylines": [author.name for author in article.byline_authors()],
-    }
 
 
 def _was_live(snapshot: dict[str, Any] | None, now: datetime) -> bool:

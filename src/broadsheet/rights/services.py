@@ -34,10 +34,12 @@ from django.utils.crypto import salted_hmac
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.serializers import comment_private_data
 from broadsheet.discussion.services import update_comments
 from broadsheet.lib.mail import queue_mail
 from broadsheet.moderation.models import ModerationLogEntry
 from broadsheet.moderation.services import log_action
+from broadsheet.publishing.serializers import site_url
 
 # The salts still name the module this code came from (moderation/rights.py): a new salt
 # would void every link already mailed, and a new hash salt would stop the audit log
@@ -112,35 +114,33 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _comment_held(comment: Comment) -> dict[str, Any]:
+    """One comment as the commenter's copy shows it: the text as typed, with its article."""
+    data = comment_private_data(comment)
+    return {
+        "id": data["id"],
+        "article": {
+            "title": comment.article.title,
+            "url": site_url(comment.article.get_absolute_url()),
+        },
+        "created_at": _iso(data["created_at"]),
+        "edited_at": _iso(data["edited_at"]),
+        **{key: data[key] for key in ("status", "name", "email", "homepage")},
+        "body": data["body_source"],
+        **{key: data[key] for key in ("verified", "notify_replies", "network_address_hash_kept")},
+    }
+
+
 def export_commenter_data(email: str) -> dict[str, Any]:
     """Everything held about `email`: each comment with its article, and any account with
     that address. Other people's data, address hashes included, is never part of it; the
     commenter's own hash shows only as whether one is still kept."""
     address = normalised_email(email)
-    comments = comments_of(address).select_related("article").order_by("created_at", "id")
+    comments = comments_of(address).select_related("article", "user").order_by("created_at", "id")
     accounts = User.objects.filter(email__iexact=address).order_by("date_joined", "id")
     return {
         "email": address,
-        "comments": [
-            {
-                "id": comment.pk,
-                "article": {
-                    "title": comment.article.title,
-                    "url": settings.SITE_URL + comment.article.get_absolute_url(),
-                },
-                "created_at": _iso(comment.created_at),
-                "edited_at": _iso(comment.edited_at),
-                "status": comment.status,
-                "name": comment.name,
-                "email": comment.email,
-                "homepage": comment.homepage,
-                "body": comment.body_source,
-                "verified": comment.is_verified,
-                "notify_replies": comment.notify_replies,
-                "network_address_hash_kept": bool(comment.address_hash),
-            }
-            for comment in comments
-        ],
+        "comments": [_comment_held(comment) for comment in comments],
         "accounts": [
             {
                 "username": user.username,
