@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_settings import BROADSHEET
+from tests.helpers import BROADSHEET
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "tests" / "e2e" / "seed.py"

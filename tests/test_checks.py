@@ -12,7 +12,7 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from tests.test_health import default_database
+from tests.helpers import default_database
 
 POSTGRES = {"ENGINE": "django.db.backends.postgresql", "NAME": "news", "HOST": "127.0.0.1"}
 SQLITE = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/news/broadsheet.sqlite3"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_settings import run_broadsheet
+from tests.helpers import run_broadsheet
 
 
 def test_lists_django_and_broadsheet_commands(tmp_path: Path) -> None:

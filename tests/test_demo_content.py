@@ -24,12 +24,7 @@ from broadsheet.demo.comments import COMMENTS
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article, Author, Byline, Topic
 from broadsheet.publishing.services import EDITORS_GROUP, set_bylines
-from tests.discussion.conftest import (
-    comments_section,
-    reply_depth,
-    shown_comments,
-    submitted_lines,
-)
+from tests.helpers import comments_section, reply_depth, shown_comments, submitted_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.test_settings import _PASSED_THROUGH
+from tests.helpers import PASSED_THROUGH
 
 DRIVERS = ("psycopg", "psycopg2", "pymysql", "redis")
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
@@ -28,7 +28,7 @@ def run_without(
 ) -> subprocess.CompletedProcess[str]:
     """Run `code` in a fresh Python, rooted at tmp_path, where `modules` cannot be imported."""
     hide = f"import sys\nfor name in {modules!r}:\n    sys.modules[name] = None\n"
-    clean = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+    clean = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
     clean.update(
         {"BROADSHEET_HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": "broadsheet.settings", **env}
     )

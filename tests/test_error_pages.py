@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import include, path
 
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 

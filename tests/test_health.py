@@ -3,32 +3,13 @@ every second; it must answer (503) when either is down, and never from a cache."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.utils import load_backend
 from django.test import Client
 
-from tests.conftest import UNREACHABLE_CACHE
-
-
-@contextmanager
-def default_database(**changes: Any) -> Iterator[None]:
-    """Swap the default connection for one configured with `changes` (nothing connects
-    until a query), then put the real one back."""
-    original = connections[DEFAULT_DB_ALIAS]
-    config = {**original.settings_dict, **changes}
-    connections[DEFAULT_DB_ALIAS] = load_backend(config["ENGINE"]).DatabaseWrapper(
-        config, DEFAULT_DB_ALIAS
-    )
-    try:
-        yield
-    finally:
-        connections[DEFAULT_DB_ALIAS].close()
-        connections[DEFAULT_DB_ALIAS] = original
+from tests.helpers import UNREACHABLE_CACHE, default_database
 
 
 def unreachable_database() -> Any:

@@ -14,8 +14,7 @@ import pytest
 from django.test import Client
 
 from broadsheet.lib.request_log import JsonFormatter
-from tests.conftest import make_article
-from tests.test_settings import run_broadsheet
+from tests.helpers import make_article, run_broadsheet
 
 
 def request_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.conftest import make_article
-from tests.test_settings import run_broadsheet
+from tests.helpers import make_article, run_broadsheet
 
 pytestmark = pytest.mark.django_db
 

@@ -18,18 +18,12 @@ from typing import Any
 import pytest
 
 from broadsheet.management.commands import serve
-from tests.test_settings import _PASSED_THROUGH, BROADSHEET, run_broadsheet
+from tests.helpers import BROADSHEET, PASSED_THROUGH, free_port, run_broadsheet
 
 NO_KEY_NOTE = (
     "No SECRET_KEY set: using a generated key kept in var/secret_key (fine on this machine "
     "only; set SECRET_KEY before serving on a network)."
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(url: str, **headers: str) -> tuple[int, Message, bytes]:
@@ -121,7 +115,7 @@ def serve_output(home: Path, *args: str, **env: str) -> tuple[str, str]:
     """Start `broadsheet serve` (one worker, no collectstatic) in a clean environment, wait
     until it listens on its loopback port, stop it: its stdout and stderr."""
     port = free_port()
-    clean = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+    clean = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
     clean.update({"BROADSHEET_HOME": str(home), **env})
     command = [BROADSHEET, "serve", "--port", str(port), "--workers", "1", "--no-collectstatic"]
     server = subprocess.Popen(

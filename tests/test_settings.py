@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-BROADSHEET = str(Path(sys.executable).with_name("broadsheet"))
-_PASSED_THROUGH = ("PATH", "HOME", "LANG", "PYTHONPATH")
-
-
-def run_broadsheet(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the console script in a clean environment rooted at tmp_path."""
-    clean = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
-    clean.update({"BROADSHEET_HOME": str(tmp_path), **env})
-    return subprocess.run(
-        [BROADSHEET, *args], env=clean, cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-
-
-def show(tmp_path: Path, expression: str, **env: str) -> str:
-    code = f"from django.conf import settings; print({expression})"
-    result = run_broadsheet(tmp_path, "shell", "--no-imports", "-c", code, **env)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
+from tests.helpers import BROADSHEET, PASSED_THROUGH, run_broadsheet, show
 
 
 def test_defaults_are_safe(tmp_path: Path) -> None:
@@ -133,7 +115,7 @@ def test_concurrent_writers_wait_instead_of_failing(tmp_path: Path) -> None:
         print("done")
         """
     )
-    clean = {key: os.environ[key] for key in _PASSED_THROUGH if key in os.environ}
+    clean = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
     clean["BROADSHEET_HOME"] = str(tmp_path)
     workers = [
         subprocess.Popen(

@@ -1,17 +1,13 @@
-"""Helpers for the account tests: run the mail worker, find the links in the mail."""
+"""Fixtures for the account tests: run the mail worker. The passwords and the reader of
+links in the mail are in helpers.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.mail import EmailMessage
 from django.core.management import call_command
-
-PASSWORD = "correct horse battery staple"
-NEW_PASSWORD = "a lantern on the towpath"
 
 
 @pytest.fixture
@@ -30,12 +26,3 @@ def deliver(
         return mailoutbox
 
     return run
-
-
-def link_in(message: EmailMessage) -> str:
-    """The path of the one site link in a mail's body that is not the home page."""
-    urls = [
-        url for url in re.findall(r"https?://\S+", str(message.body)) if urlsplit(url).path != "/"
-    ]
-    assert len(urls) == 1, urls
-    return urlsplit(urls[0]).path

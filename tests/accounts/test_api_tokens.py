@@ -11,7 +11,7 @@ from django.test import Client
 
 from broadsheet.accounts.models import ApiToken, User
 from broadsheet.accounts.tokens import token_for
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.mail import EmailMessage
 from django.test import Client
 
 from broadsheet.accounts.models import User
-from tests.accounts.conftest import NEW_PASSWORD, PASSWORD, link_in
+from tests.accounts.helpers import NEW_PASSWORD, PASSWORD, link_in
 
 pytestmark = pytest.mark.django_db
 

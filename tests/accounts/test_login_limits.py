@@ -16,8 +16,8 @@ import pytest
 from django.test import Client, override_settings
 
 from broadsheet.accounts.models import User
-from tests.accounts.conftest import PASSWORD
-from tests.conftest import UNREACHABLE_CACHE, make_user
+from tests.accounts.helpers import PASSWORD
+from tests.helpers import UNREACHABLE_CACHE, make_user
 
 pytestmark = pytest.mark.django_db
 

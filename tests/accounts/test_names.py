@@ -9,7 +9,7 @@ from django.test import Client
 
 from broadsheet.accounts.models import User
 from broadsheet.accounts.names import clean_display_name, is_staff_name, name_key, staff_name_keys
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ from django.test import Client
 from broadsheet.accounts.models import User
 from broadsheet.accounts.names import name_key
 from broadsheet.accounts.services import confirmation_token
-from tests.accounts.conftest import NEW_PASSWORD, PASSWORD, link_in
-from tests.conftest import make_user
+from tests.accounts.helpers import NEW_PASSWORD, PASSWORD, link_in
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.core.mail import EmailMessage
 from django.test import Client
 
 from broadsheet.accounts.models import User
-from tests.accounts.conftest import PASSWORD, link_in
-from tests.conftest import make_user
+from tests.accounts.helpers import PASSWORD, link_in
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from broadsheet.publishing.models import Article, Author, Topic
-from tests.api.conftest import hours_ago
-from tests.conftest import make_article, make_author, make_topic
+from tests.api.helpers import hours_ago
+from tests.helpers import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
 

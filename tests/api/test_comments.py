@@ -12,9 +12,8 @@ from django.test import Client
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import set_status
 from broadsheet.publishing.models import Article
-from tests.api.conftest import comments_path, post_json
-from tests.conftest import make_user
-from tests.discussion.conftest import at, make_comment, post_form
+from tests.api.helpers import comments_path, post_json
+from tests.helpers import at, make_comment, make_user, post_form
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from broadsheet.accounts.models import ApiToken, User
 from broadsheet.accounts.tokens import hash_token
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.discussion.conftest import make_comment
+from tests.helpers import make_comment
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 EXAMPLE = re.compile(r"^(curl .*?)\s+# -> (\d{3})$", re.M)

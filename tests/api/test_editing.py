@@ -14,8 +14,7 @@ from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.publishing import services
 from broadsheet.publishing.models import Article, ArticleRevision, Author, Topic
-from tests.api.conftest import bearer, send_json, token_of
-from tests.api.test_tokens import assert_error
+from tests.api.helpers import assert_error, bearer, send_json, token_of
 
 pytestmark = pytest.mark.django_db
 

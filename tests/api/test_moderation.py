@@ -13,9 +13,8 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import Ban, ModerationLogEntry
 from broadsheet.publishing.models import Article
-from tests.api.conftest import bearer, send_json, token_of
-from tests.api.test_tokens import assert_error
-from tests.moderation.conftest import held_comment
+from tests.api.helpers import assert_error, bearer, send_json, token_of
+from tests.helpers import held_comment
 
 pytestmark = pytest.mark.django_db
 

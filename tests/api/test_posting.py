@@ -14,9 +14,8 @@ from broadsheet.discussion.models import Comment
 from broadsheet.lib.addresses import address_hash
 from broadsheet.moderation.models import Ban
 from broadsheet.publishing.models import Article
-from tests.api.conftest import comments_path, hours_ago, post_json
-from tests.conftest import make_article
-from tests.discussion.conftest import make_comment, post_form
+from tests.api.helpers import comments_path, hours_ago, post_json
+from tests.helpers import make_article, make_comment, post_form
 
 pytestmark = pytest.mark.django_db
 

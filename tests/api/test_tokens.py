@@ -13,19 +13,11 @@ from django.test import Client
 from broadsheet.accounts.models import User
 from broadsheet.accounts.tokens import revoke_token
 from broadsheet.publishing.services import EDITORS_GROUP
-from tests.api.conftest import bearer, send_json, token_of
+from tests.api.helpers import assert_error, bearer, send_json, token_of
 
 pytestmark = pytest.mark.django_db
 
 HELD = "/api/v1/moderation/held-comments"
-
-
-def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    error: dict[str, Any] = response.json()["error"]
-    assert error["code"] == code
-    return error
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ from django.urls import include, path, reverse
 
 from broadsheet.consent.models import ConsentRecord, CookieCategory
 from broadsheet.consent.services import COOKIE_SALT
-from tests.conftest import make_article
+from tests.helpers import make_article
 
-from .conftest import (
+from .helpers import (
     CONSENT_COOKIE,
     NECESSARY_COOKIES,
     OPTIONAL_CATEGORIES,

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from broadsheet.consent.models import ConsentRecord
 
-from .conftest import CONSENT_COOKIE, choose, notice_of, set_cookie_headers
+from .helpers import CONSENT_COOKIE, choose, notice_of, set_cookie_headers
 
 pytestmark = pytest.mark.django_db
 

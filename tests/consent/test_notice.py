@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from broadsheet.consent.models import ConsentRecord, PolicyPage
-from tests.conftest import make_article
+from tests.helpers import make_article
 
-from .conftest import (
+from .helpers import (
     CONSENT_COOKIE,
     NECESSARY_COOKIES,
     choose,

@@ -21,7 +21,7 @@ from django.utils import timezone
 from broadsheet.consent.models import ConsentRecord, PolicyPage
 from broadsheet.lib.rendering import render_article_markdown
 
-from .conftest import choose, notice_of
+from .helpers import choose, notice_of
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from broadsheet.consent.models import ConsentRecord
 from broadsheet.consent.tasks import purge_consent_records_daily
 
-from .conftest import choose
+from .helpers import choose
 
 EXPORT = "/cookies/records.csv"
 

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.test_health import default_database
+from tests.helpers import default_database
 
 BROADSHEET = str(Path(sys.executable).with_name("broadsheet"))
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

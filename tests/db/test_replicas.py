@@ -32,9 +32,7 @@ from broadsheet.consent.services import cookie_categories, necessary_cookie_name
 from broadsheet.db.replicas import COOKIE_NAME, ReplicaMiddleware, ReplicaRouter, read_alias
 from broadsheet.pagecache.middleware import PageCacheMiddleware
 from broadsheet.publishing.models import Article
-from tests.conftest import SAME_ORIGIN, make_article
-from tests.test_serve import free_port
-from tests.test_settings import BROADSHEET, run_broadsheet, show
+from tests.helpers import BROADSHEET, SAME_ORIGIN, free_port, make_article, run_broadsheet, show
 
 REPLICAS = ["replica_1", "replica_2"]
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

@@ -14,8 +14,7 @@ from django.test import Client
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_user
-from tests.discussion.conftest import make_comment
+from tests.helpers import make_article, make_comment, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import refresh_comment_count, set_status
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.conftest import (
+from tests.helpers import (
     at,
     body_of,
     comments_section,
+    make_article,
     make_comment,
     page_of,
     post_form,

@@ -19,8 +19,15 @@ from django_tasks_db.models import DBTaskResult
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import deliver_mail, make_article
-from tests.discussion.test_posting import NADIA, TOMASZ, FormPage, as_nadia, post_comment
+from tests.helpers import (
+    NADIA,
+    TOMASZ,
+    FormPage,
+    as_nadia,
+    deliver_mail,
+    make_article,
+    post_comment,
+)
 
 # The mail worker commits each task and closes its database connection between tasks,
 # as in production, which a test wrapped in one transaction cannot survive on PostgreSQL.

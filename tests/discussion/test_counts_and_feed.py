@@ -17,8 +17,7 @@ from broadsheet.discussion.feeds import FEED_LENGTH
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import set_status
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_topic
-from tests.discussion.conftest import at, make_comment, page_of, post_form
+from tests.helpers import at, make_article, make_comment, make_topic, page_of, post_form
 
 pytestmark = pytest.mark.django_db
 

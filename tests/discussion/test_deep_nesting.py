@@ -13,10 +13,8 @@ from django.test import Client
 from broadsheet.discussion.models import Comment
 from broadsheet.lib.rendering import html_to_text
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.conftest import body_of
-from tests.discussion.conftest import page_of as tree_of
-from tests.discussion.test_posting import as_nadia, post_comment
+from tests.helpers import as_nadia, body_of, make_article, post_comment
+from tests.helpers import page_of as tree_of
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.test_posting import FormPage, as_nadia, post_comment
+from tests.helpers import FormPage, as_nadia, make_article, post_comment
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.tasks import purge_address_hashes_daily
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 # The worker closes database connections between tasks, which a test transaction cannot
 # survive on PostgreSQL.

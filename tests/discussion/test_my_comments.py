@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from broadsheet.discussion import services
 from broadsheet.discussion.models import Comment
-from tests.conftest import make_article
-from tests.discussion.test_posting import as_nadia, post_comment
+from tests.helpers import as_nadia, make_article, post_comment
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,7 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion import services
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import deliver_mail, make_article
-from tests.discussion.test_posting import TOMASZ, as_nadia, post_comment
+from tests.helpers import TOMASZ, as_nadia, deliver_mail, make_article, post_comment
 
 # The mail worker commits each task and closes its database connection between tasks,
 # as in production, which a test wrapped in one transaction cannot survive on PostgreSQL.

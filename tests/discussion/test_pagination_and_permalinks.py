@@ -13,11 +13,12 @@ from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import set_status
 from broadsheet.moderation.services import ensure_moderators_group
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_user
-from tests.discussion.conftest import (
+from tests.helpers import (
     at,
     comments_section,
+    make_article,
     make_comment,
+    make_user,
     page_of,
     post_form,
     shown_ids,

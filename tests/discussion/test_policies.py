@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import SAME_ORIGIN, make_article
-from tests.discussion.test_posting import as_nadia, post_comment
+from tests.helpers import SAME_ORIGIN, as_nadia, make_article, post_comment
 
 pytestmark = pytest.mark.django_db
 

@@ -2,122 +2,44 @@
 Save, what the commenter sees afterwards, the errors, double submits and replies.
 
 Nadia and Tomasz are anonymous visitors (each a browser of their own); Rita is a registered
-reader. The helpers at the top are shared with the other posting test files.
+reader. The helpers these tests share with the other posting test files (`post_comment()`,
+`FormPage`…) are in tests/helpers.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import SAME_ORIGIN, confirm_account, make_article
-from tests.discussion.conftest import form_shown_at
+from tests.helpers import (
+    NADIA,
+    SPAM_EVIDENCE,
+    TOMASZ,
+    FormPage,
+    as_nadia,
+    confirm_account,
+    make_article,
+    post_comment,
+)
 
 pytestmark = pytest.mark.django_db
 
-# The honeypot and the signed time the form was shown: screening evidence, not questions.
-SPAM_EVIDENCE = ("website", "shown_at")
-
-NADIA = {"name": "Nadia Holm", "email": "nadia.holm@example.net", "homepage": ""}
-TOMASZ = {"name": "Tomasz Wierzba", "email": "tomasz@example.net", "homepage": ""}
-
-
-# Helpers for all the posting tests ------------------------------------------------------
-
-
-def post_comment(client: Client, article: Article, *, follow: bool = False, **fields: Any) -> Any:
-    """Press Save (or Preview, with preview="1") on the form under `article`, a few seconds
-    after the page was shown (pass `shown_at=` to send another timestamp)."""
-    data = {key: value for key, value in fields.items() if value is not None}
-    if "preview" not in data:
-        data.setdefault("save", "1")
-    data.setdefault("shown_at", form_shown_at())
-    url = reverse("discussion:post", args=[article.slug])
-    return client.post(url, data, follow=follow, headers=SAME_ORIGIN)
-
-
-def as_nadia(body: str, **extra: Any) -> dict[str, Any]:
-    return {**NADIA, "body": body, **extra}
+# Helpers --------------------------------------------------------------------------------
 
 
 def page_of(client: Client, article: Article) -> str:
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     return response.content.decode()
-
-
-class FormPage(HTMLParser):
-    """What a browser would show of the comment form: field values, errors, buttons."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self.checked: set[str] = set()
-        self.inputs: dict[str, dict[str, str]] = {}
-        self.errors: dict[str, list[str]] = {}
-        self.buttons: list[str] = []
-        self._textarea: str | None = None
-        self._error: str | None = None
-        self._button = False
-        self._in_form = False
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attr = {key: value or "" for key, value in attrs}
-        if tag == "form" and "comment-form" in attr.get("class", ""):
-            self._in_form = True
-        if not self._in_form:
-            return
-        if tag == "input" and attr.get("name"):
-            self.inputs[attr["name"]] = attr
-            if attr.get("type") == "checkbox":
-                if "checked" in attr:
-                    self.checked.add(attr["name"])
-            else:
-                self.values[attr["name"]] = attr.get("value", "")
-        elif tag == "textarea":
-            self._textarea = attr["name"]
-            self.inputs[attr["name"]] = attr
-            self.values[attr["name"]] = ""
-        elif tag == "p" and attr.get("class") == "error":
-            # A field's messages are id_<name>_error, id_<name>_error_2, …
-            self._error = re.sub(r"_error(_\d+)?$", "", attr["id"].removeprefix("id_"))
-            self.errors.setdefault(self._error, []).append("")
-        elif tag == "button":
-            self._button = True
-            self.buttons.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._in_form = False
-        elif tag == "textarea" and self._textarea:
-            # A browser drops the one line break that follows <textarea>.
-            self.values[self._textarea] = self.values[self._textarea].removeprefix("\n")
-            self._textarea = None
-        elif tag == "p":
-            self._error = None
-        elif tag == "button":
-            self._button = False
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.values[self._textarea] += data
-        elif self._error:
-            self.errors[self._error][-1] += data
-        elif self._button:
-            self.buttons[-1] += data.strip()
 
 
 @pytest.fixture

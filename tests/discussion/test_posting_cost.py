@@ -21,8 +21,7 @@ from django.test import Client
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import edit_comment, refresh_comment_count, set_status
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_author, make_topic
-from tests.discussion.conftest import at, make_comment, post_form
+from tests.helpers import at, make_article, make_author, make_comment, make_topic, post_form
 
 pytestmark = pytest.mark.django_db
 

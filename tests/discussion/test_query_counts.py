@@ -18,8 +18,7 @@ from django.test import Client
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.conftest import at, make_comment, shown_ids
+from tests.helpers import at, make_article, make_comment, shown_ids
 
 pytestmark = pytest.mark.django_db
 

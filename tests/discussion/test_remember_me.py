@@ -17,8 +17,7 @@ from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.discussion.forms import DETAILS_COOKIE, DETAILS_COOKIE_SALT
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.conftest import post_form
+from tests.helpers import make_article, post_form
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.test import override_settings
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.screening import ScreeningVerdict, SubmissionSignals, check_screener
-from tests.conftest import make_article
-from tests.discussion.conftest import post_form
+from tests.helpers import make_article, post_form
 
 
 def screen_without_signals(comment: Comment) -> ScreeningVerdict:

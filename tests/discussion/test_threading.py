@@ -13,18 +13,18 @@ from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.conftest import (
+from tests.helpers import (
+    SPAM_EVIDENCE,
     Element,
     at,
     comments_section,
+    make_article,
     make_comment,
     page_of,
     post_form,
     reply_depth,
     shown_comments,
 )
-from tests.discussion.test_posting import SPAM_EVIDENCE
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import site
-from tests.e2e.conftest import AXE_SCRIPT, Site, require, sign_in
+from tests.e2e.helpers import AXE_SCRIPT, Site, require, sign_in
 
 ARTICLE = f"/articles/{site.ARTICLE_SLUG}/"
 WCAG_22_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

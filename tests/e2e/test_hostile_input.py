@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, quote
 import pytest
 
 from tests.e2e import site
-from tests.e2e.conftest import Browsing, Site, sign_in
+from tests.e2e.helpers import Browsing, Site, sign_in
 from tests.e2e.hostile import ADDRESS_CASES, FORM_CASES, MALFORMED_BODIES, AddressCase, FormCase
 
 HOSTILE_ARTICLE = f"/articles/{site.HOSTILE_ARTICLE_SLUG}/"

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from tests.e2e import site
-from tests.e2e.conftest import Site, sign_in
+from tests.e2e.helpers import Site, sign_in
 
 ARTICLE = f"/articles/{site.ARTICLE_SLUG}/"
 # What the site may keep in the browser of a reader who accepted nothing: the record of

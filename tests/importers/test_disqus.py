@@ -22,8 +22,7 @@ from broadsheet.importers import disqus
 from broadsheet.importers.models import ImportedItem, Redirect
 from broadsheet.importers.records import CommentRecord
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.conftest import reply_depth, shown_comments, submitted_lines
+from tests.helpers import make_article, reply_depth, shown_comments, submitted_lines
 from tests.importers.disqus_files import export, post, thread, write
 
 LINK = "https://old.northgate.example/articles/rent-strike/"

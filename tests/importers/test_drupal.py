@@ -27,7 +27,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.importers.drupal import DrupalError, open_drupal
 from broadsheet.importers.models import ImportedItem, Redirect
 from broadsheet.publishing.models import Article
-from tests.discussion.conftest import page_of, reply_depth, submitted_lines
+from tests.helpers import page_of, reply_depth, submitted_lines
 from tests.importers.drupal_schemas import build_drupal7, build_drupal10
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.importers.test_export_wxr import build_site
+from tests.importers.helpers import build_site
 
 pytestmark = pytest.mark.django_db
 

@@ -2,15 +2,13 @@
 
 Element names and layout follow the wordpress-importer plugin's two parsers (SimpleXML and
 the line-based regex fallback) and WordPress's own exporter; see export_wxr.py.
-`build_site()` is the site the export tests and the round trip share.
+`build_site()` (in helpers.py) is the site the export tests and the round trip share.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -18,123 +16,17 @@ from xml.etree.ElementTree import Element
 import pytest
 from defusedxml import ElementTree
 from django.core.management import call_command
-from django.utils import timezone
 
 from broadsheet.accounts.models import User
 from broadsheet.consent.models import PolicyPage
-from broadsheet.discussion.models import Comment
 from broadsheet.importers.export_wxr import NAMESPACES, cdata, wordpress_html
-from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_author, make_topic, make_user
+from tests.importers.helpers import build_site
 
 pytestmark = pytest.mark.django_db
 
 NS = NAMESPACES
 WP = "{" + NS["wp"] + "}"
 DC, CONTENT, EXCERPT = ("{" + NS[p] + "}" for p in ("dc", "content", "excerpt"))
-BODY = """## Rent: “fair” or not?
-
-Residents of Brackwater said the rise was *unaffordable* — see [the letter](https://example.org/letter).
-
-- Zofia Kowalczyk: “Nie damy się.”
-- Nguyễn Văn An: 40% more since 2019
-
-Code in a CDATA section must survive: `a[b[0]]>c` and ]]> in plain text,
-in a paragraph written over
-three lines.
-
-```
-if (a[b[0]]>c) { return "]]>"; }
-```
-"""
-NOW = timezone.now().replace(microsecond=0)
-_minutes = itertools.count(1)
-
-
-@dataclass
-class Site:
-    published: Article
-    scheduled: Article
-    draft: Article
-    comments: dict[str, Comment]
-    policy: PolicyPage
-
-
-def comment(article: Article, key: str, parent: Comment | None = None, **fields: Any) -> Comment:
-    values: dict[str, Any] = {
-        "name": "Morwenna Tate",
-        "body_source": "I was at that meeting and it went on until ten.",
-        "status": Comment.Status.PUBLISHED,
-        "created_at": NOW - dt.timedelta(hours=5) + dt.timedelta(minutes=next(_minutes) * 7),
-    }
-    if parent is not None:
-        values.update(thread_id=parent.thread_id, depth=parent.depth + 1)
-    values.update(fields)
-    made = Comment(article=article, parent=parent, **values)
-    made.save()
-    return made
-
-
-def build_site() -> Site:
-    """Three articles (published with two bylines in a chosen order, scheduled, draft),
-    threaded comments in every status, non-ASCII text, "]]>" in a title, body and
-    comment, and a published privacy policy."""
-    newsdesk = make_user("newsdesk", display_name="Newsdesk")
-    zofia = make_user("zofia", display_name="Zofia Kowalczyk")
-    rita = make_user("rita", display_name="Rita Campbell")
-    ada, siobhan = make_author("Ada Reyes"), make_author("Siobhán Ní Bhriain")
-    housing, cafes = make_topic("Housing"), make_topic("Café culture")
-    published = make_article(
-        "Tenants’ “]]>” victory in Eastfield — ça marche",
-        submitted_by=newsdesk,
-        authors=[siobhan, ada],  # not alphabetical: the order must survive
-        topics=[housing, cafes],
-        published_at=NOW - dt.timedelta(days=2),
-        body=BODY,
-        standfirst="Über 300 households won a rent freeze after a two-year campaign.",
-    )
-    scheduled = make_article(
-        "Bus timetable to change",
-        submitted_by=zofia,
-        authors=[ada],
-        topics=[housing],
-        status=Article.Status.SCHEDULED,
-        published_at=NOW + dt.timedelta(days=3),
-        comments_mode=Article.Comments.CLOSED,
-    )
-    draft = make_article(
-        "Draft: library hours", submitted_by=zofia, status=Article.Status.DRAFT, body="Notes."
-    )
-    top = comment(
-        published,
-        "top",
-        email="morwenna@example.org",
-        homepage="https://morwenna.example.org/",
-        body_source="Well done — *merci* to everyone who came. ]]> is not a problem.",
-    )
-    held = comment(
-        published, "held", top, name="Ifeoma", status=Comment.Status.HELD, email="if@example.net"
-    )
-    spam = comment(published, "spam-reply", held, name="Cheap Loans", status=Comment.Status.SPAM)
-    deleted = comment(published, "deleted", name="Łukasz", status=Comment.Status.DELETED)
-    registered = comment(
-        published, "registered", top, name="Rita Campbell", user=rita, email=rita.email
-    )
-    policy = PolicyPage.objects.create(
-        kind=PolicyPage.Kind.PRIVACY,
-        version=1,
-        title="Privacy policy",
-        body_source="We keep **only** what we need.",
-        published_at=NOW - dt.timedelta(days=30),
-    )
-    comments = {
-        "top": top,
-        "held": held,
-        "spam": spam,
-        "deleted": deleted,
-        "registered": registered,
-    }
-    return Site(published, scheduled, draft, comments, policy)
 
 
 def export(tmp_path: Path) -> tuple[Path, str]:

@@ -15,9 +15,9 @@ from broadsheet.importers import wxr
 from broadsheet.importers.records import AccountRecord, ArticleRecord, CommentRecord
 from broadsheet.importers.services import ImportReport, load
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_user
-from tests.importers.conftest import comment, post
-from tests.importers.conftest import wxr as wxr_text
+from tests.helpers import make_article, make_user
+from tests.importers.helpers import comment, post
+from tests.importers.helpers import wxr as wxr_text
 
 pytestmark = pytest.mark.django_db
 WHEN = dt.datetime(2021, 5, 6, 7, 8, tzinfo=dt.UTC)

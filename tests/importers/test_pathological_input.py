@@ -22,7 +22,7 @@ from broadsheet.importers.records import ArticleRecord, CommentRecord
 from broadsheet.importers.services import ImportReport
 from broadsheet.importers.wpautop import text_to_html, wpautop
 from broadsheet.importers.wxr import read_wxr, short_name
-from tests.importers.conftest import comment, post, wxr
+from tests.importers.helpers import comment, post, wxr
 from tests.pathological import within_guard
 
 # wpautop: (input, what the output must be or hold) -------------------------------------

@@ -31,7 +31,7 @@ from broadsheet.accounts.models import User
 from broadsheet.consent.models import PolicyPage
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article, Author, Topic
-from tests.importers.test_export_wxr import build_site
+from tests.importers.helpers import build_site
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from broadsheet.discussion.services import set_status
 from broadsheet.importers.models import ImportedItem, Redirect
 from broadsheet.lib.addresses import address_hash
 from broadsheet.publishing.models import Article
-from tests.importers.conftest import HANNAH, OSCAR, author, cdata, comment, page, post, wxr
+from tests.importers.helpers import HANNAH, OSCAR, author, cdata, comment, page, post, wxr
 
 pytestmark = pytest.mark.django_db
 Import = Callable[..., str]

@@ -7,7 +7,7 @@ from django.test import Client
 
 from broadsheet.discussion.models import Comment
 from broadsheet.lib.encoding import malformed_part
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,7 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion.forms import CommentForm
 from broadsheet.moderation.services import ensure_moderators_group
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_user
-from tests.discussion.conftest import Element, make_comment, page_of, post_form
+from tests.helpers import Element, make_article, make_comment, make_user, page_of, post_form
 
 pytestmark = pytest.mark.django_db
 

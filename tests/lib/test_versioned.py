@@ -19,7 +19,7 @@ from django.test import override_settings
 
 from broadsheet.lib import versioned
 from broadsheet.lib.versioned import MAX_AGE_SECONDS, Versioned
-from tests.conftest import UNREACHABLE_CACHE
+from tests.helpers import UNREACHABLE_CACHE
 
 _names = itertools.count(1)
 

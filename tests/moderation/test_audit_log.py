@@ -17,9 +17,7 @@ from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.moderation.models import Ban, BlockedTerm, ModerationLogEntry
 from broadsheet.moderation.services import ensure_moderators_group, log_action
-from tests.conftest import make_article, make_user
-from tests.discussion.conftest import page_of
-from tests.moderation.conftest import held_comment
+from tests.helpers import held_comment, make_article, make_user, page_of
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,8 @@ from broadsheet.lib.addresses import address_hash
 from broadsheet.moderation.models import Ban
 from broadsheet.moderation.services import ban_commenter, lift_ban
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.test_posting import TOMASZ, as_nadia, confirm_account, post_comment
-from tests.moderation.test_screening import HELD_MESSAGE, what_the_sender_sees
+from tests.helpers import TOMASZ, as_nadia, confirm_account, make_article, post_comment
+from tests.moderation.helpers import HELD_MESSAGE, what_the_sender_sees
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.moderation import spamfilter
 from broadsheet.moderation.models import Ban, BlockedTerm, FilterDecision, SpamToken
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.test_posting import post_comment
+from tests.helpers import make_article, post_comment
 
 pytestmark = pytest.mark.django_db
 

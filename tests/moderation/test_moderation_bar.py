@@ -15,16 +15,16 @@ from django.urls import reverse
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import Ban, ModerationLogEntry
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.conftest import (
+from tests.helpers import (
     Element,
     at,
     comments_section,
+    held_comment,
+    make_article,
     make_comment,
     page_of,
     shown_ids,
 )
-from tests.moderation.conftest import held_comment
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from django.urls import reverse
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.test_posting import as_nadia, post_comment
+from tests.helpers import as_nadia, make_article, post_comment
 from tests.pathological import BODIES, LAST_WORD, within_guard
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,7 @@ from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import Ban, BlockedTerm, ModerationLogEntry
 from broadsheet.moderation.services import ban_commenter
-from tests.conftest import make_article
-from tests.moderation.conftest import held_comment
+from tests.helpers import held_comment, make_article
 
 pytestmark = pytest.mark.django_db
 

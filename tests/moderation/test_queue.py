@@ -22,9 +22,16 @@ from broadsheet.lib.addresses import address_hash
 from broadsheet.moderation.models import Ban, FilterDecision, ModerationLogEntry
 from broadsheet.moderation.services import active_ban_for, is_banned
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.discussion.conftest import at, make_comment, page_of, post_form, shown_ids
-from tests.moderation.conftest import TEST_CLIENT_ADDRESS, held_comment
+from tests.helpers import (
+    TEST_CLIENT_ADDRESS,
+    at,
+    held_comment,
+    make_article,
+    make_comment,
+    page_of,
+    post_form,
+    shown_ids,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -26,20 +26,21 @@ from broadsheet.discussion.screening import SubmissionSignals
 from broadsheet.moderation import spamfilter
 from broadsheet.moderation.models import BlockedTerm
 from broadsheet.publishing.models import Article
-from tests.conftest import UNREACHABLE_CACHE, make_article
-from tests.discussion.conftest import form_shown_at, page_of
-from tests.discussion.test_posting import (
+from tests.helpers import (
     TOMASZ,
+    UNREACHABLE_CACHE,
     FormPage,
     as_nadia,
+    form_shown_at,
+    make_article,
+    page_of,
     post_comment,
+    run_broadsheet,
+    show,
 )
-from tests.test_settings import run_broadsheet, show
+from tests.moderation.helpers import HELD_MESSAGE, what_the_sender_sees
 
 pytestmark = pytest.mark.django_db
-
-HELD_MESSAGE = "Your comment has been received and will appear once a moderator has reviewed it."
-OWN_HELD_NOTE = "Your comment is waiting for a moderator. Only you can see it."
 
 
 @pytest.fixture
@@ -54,15 +55,6 @@ def publish_anonymous(settings: Any) -> None:
 
 def stored(body: str) -> Comment:
     return Comment.objects.get(body_source=body)
-
-
-def what_the_sender_sees(client: Client, response: Any) -> tuple[list[str], bool]:
-    """The messages on the page the form leads to, and whether their comment is shown."""
-    assert response.status_code == 302
-    page = page_of(client.get(response["Location"]))
-    shown = page.find("div", "messages")
-    messages = [p.text for p in shown.find_all("p", "message")] if shown else []
-    return messages, OWN_HELD_NOTE in page.text
 
 
 # A reader passes --------------------------------------------------------------------------

@@ -26,8 +26,7 @@ from broadsheet.moderation import spamfilter
 from broadsheet.moderation.models import FilterDecision, SpamFilterTotals, SpamToken
 from broadsheet.moderation.services import moderate
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.moderation.conftest import held_comment
+from tests.helpers import held_comment, make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from broadsheet.pagecache import keys, middleware
 from broadsheet.pagecache import replay as page_replay
 from broadsheet.pagecache.replay import PageReplay
 from broadsheet.publishing.models import Article
-from tests.conftest import SAME_ORIGIN, make_article
-from tests.pagecache.conftest import PATH, CountingDjango, get, keeping_the_test_transaction, warm
+from tests.helpers import SAME_ORIGIN, make_article
+from tests.pagecache.helpers import PATH, CountingDjango, get, keeping_the_test_transaction, warm
 
 pytestmark = pytest.mark.django_db
 NOTICE = "data-consent-notice"

@@ -14,8 +14,7 @@ from django.test import Client, override_settings
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article
-from tests.conftest import SAME_ORIGIN, UNREACHABLE_CACHE, make_article
-from tests.discussion.conftest import post_form
+from tests.helpers import SAME_ORIGIN, UNREACHABLE_CACHE, make_article, post_form
 
 pytestmark = pytest.mark.django_db
 HIT = "X-Page-Cache"

@@ -18,9 +18,8 @@ from broadsheet.pagecache import replay as page_replay
 from broadsheet.pagecache import tags
 from broadsheet.pagecache.replay import PageReplay, TokenFile
 from broadsheet.publishing.models import Article
-from tests.conftest import SAME_ORIGIN, UNREACHABLE_CACHE, make_article
-from tests.discussion.conftest import make_comment, post_form
-from tests.pagecache.conftest import PATH, CountingDjango, get, warm
+from tests.helpers import SAME_ORIGIN, UNREACHABLE_CACHE, make_article, make_comment, post_form
+from tests.pagecache.helpers import PATH, CountingDjango, get, warm
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import User
 from broadsheet.publishing.models import Article, Author, Byline
-from tests.conftest import make_article, make_author, make_topic, make_user
+from tests.helpers import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_author, make_topic, make_user
+from tests.helpers import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

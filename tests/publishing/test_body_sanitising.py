@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
-from tests.lib.test_rendering import (
+from tests.helpers import make_article
+from tests.lib.helpers import (
     CLOSING,
     HOSTILE_BODIES,
     OPENING,

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 

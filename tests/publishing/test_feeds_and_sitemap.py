@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_author, make_topic
+from tests.helpers import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
 

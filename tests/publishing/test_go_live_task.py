@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from broadsheet.publishing import services
 from broadsheet.publishing.models import Article
 from broadsheet.publishing.tasks import announce_if_live
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from django.test import Client, RequestFactory
 
 import broadsheet.publishing
 from broadsheet.publishing.views import article_context
-from tests.conftest import make_article
+from tests.helpers import make_article
 
 PUBLISHING = Path(broadsheet.publishing.__file__).parent
 # The packages of broadsheet publishing may use: its own and the layers below it.

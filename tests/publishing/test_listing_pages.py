@@ -27,7 +27,7 @@ from broadsheet.publishing.models import (
     count_live_articles,
     months_with_live_articles,
 )
-from tests.conftest import make_article, make_author, make_topic
+from tests.helpers import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
 

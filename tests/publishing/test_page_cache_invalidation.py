@@ -20,8 +20,7 @@ from broadsheet.moderation.services import ensure_moderators_group, moderate
 from broadsheet.publishing.models import Article, Author, Topic
 from broadsheet.publishing.services import publish_now, set_bylines, unpublish
 from broadsheet.rights.services import erase_commenter
-from tests.conftest import make_article, make_author, make_topic, make_user
-from tests.discussion.conftest import make_comment
+from tests.helpers import make_article, make_author, make_comment, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -29,8 +29,15 @@ from django.urls import reverse
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Article, Author, Topic
-from tests.conftest import confirm_account, make_article, make_author, make_topic, make_user
-from tests.discussion.conftest import make_comment, shown_comments
+from tests.helpers import (
+    confirm_account,
+    make_article,
+    make_author,
+    make_comment,
+    make_topic,
+    make_user,
+    shown_comments,
+)
 
 pytestmark = pytest.mark.django_db
 

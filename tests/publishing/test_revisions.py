@@ -13,7 +13,7 @@ from django.test import Client
 
 from broadsheet.accounts.models import User
 from broadsheet.publishing.models import Article, ArticleRevision, Author
-from tests.conftest import make_article, make_author, make_topic, make_user
+from tests.helpers import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from broadsheet.publishing import search
 from broadsheet.publishing.models import Article
 from broadsheet.publishing.search import SearchResult, fts5_match_expression, search_articles
-from tests.conftest import make_article, make_author, make_topic, make_user
+from tests.helpers import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

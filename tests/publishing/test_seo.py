@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from broadsheet.publishing.models import Article
-from tests.conftest import make_article, make_author, make_topic
+from tests.helpers import make_article, make_author, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.importers.export_wxr import NAMESPACES
 from broadsheet.lib.xmltext import xml_safe
 from broadsheet.publishing.models import Article, Author, Topic
-from tests.conftest import make_article, make_author, make_topic, make_user
-from tests.discussion.conftest import make_comment
+from tests.helpers import make_article, make_author, make_comment, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 

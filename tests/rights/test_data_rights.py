@@ -28,8 +28,7 @@ from broadsheet.lib.addresses import address_hash
 from broadsheet.moderation.models import ModerationLogEntry
 from broadsheet.publishing.models import Article
 from broadsheet.rights import services as rights
-from tests.conftest import deliver_mail, make_article, make_user
-from tests.discussion.conftest import make_comment, submitted_lines
+from tests.helpers import deliver_mail, make_article, make_comment, make_user, submitted_lines
 
 MORWENNA = "morwenna@example.net"
 TOMASZ = "tomasz@example.net"

@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -31,10 +30,10 @@ import psycopg
 import pytest
 import redis
 
+from .helpers import REDIS_DB, Shared, Site
 from .tools import PASSED_THROUGH, Database, Server, TcpProxy, broadsheet
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-REDIS_DB = 7
 # Low rate limits, each per client address or per login, so a test can reach them
 # across both servers without touching any other test's counts; a day-long window, so
 # no test straddles two windows.
@@ -80,16 +79,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@dataclass
-class Shared:
-    """Where the shared services are: the PostgreSQL server (not a database on it) and
-    Redis."""
-
-    postgres: Database
-    redis_host: str
-    redis_port: int
-
-
 @pytest.fixture(scope="session")
 def shared() -> Shared:
     if not _wanted():
@@ -118,25 +107,6 @@ def shared() -> Shared:
     except redis.RedisError as error:
         _unavailable(f"Redis at {redis_host}:{redis_port} unreachable: {error}")
     return Shared(postgres, redis_host, redis_port)
-
-
-@dataclass
-class Site:
-    a: Server
-    b: Server
-    database: Database
-    database_proxy: TcpProxy
-    env: dict[str, str]
-    home: Path
-    key_prefix: str
-    shared: Shared
-
-    @property
-    def servers(self) -> list[Server]:
-        return [self.a, self.b]
-
-    def server_env(self, **changes: str) -> dict[str, str]:
-        return {**self.env, **changes}
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import REDIS_DB, Site
+from .helpers import REDIS_DB, Site
 from .people import ARTICLE, LOAD_ARTICLE, MODERATOR, PASSWORD
 from .tools import (
     Load,

@@ -11,7 +11,7 @@ import secrets
 
 import pytest
 
-from .conftest import Site
+from .helpers import Site
 from .people import ARTICLE, MODERATOR, PASSWORD
 from .tools import Visitor, comment_form, comment_id, fetch, shown_at
 

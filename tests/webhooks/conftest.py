@@ -1,41 +1,17 @@
-"""A webhook receiver on loopback, endpoints pointing at it, and the worker to run."""
+"""A webhook receiver on loopback, and the settings that let the worker reach it. Endpoints
+pointing at it and the other helpers are in helpers.py."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
-from broadsheet.webhooks.models import Event, WebhookEndpoint
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
-
-
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """Records every POST; answers each with the next of `answers` (status, seconds to
-    wait first), then 200 once they run out."""
-
-    url: str
-    requests: list[Received] = field(default_factory=list)
-    answers: list[tuple[int, float]] = field(default_factory=list)
+from tests.webhooks.helpers import Received, Receiver
 
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
@@ -76,20 +52,3 @@ def receiver() -> Iterator[Receiver]:
 def allow_loopback(settings: Any) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     settings.WEBHOOK_TIMEOUT_SECONDS = 2
-
-
-def make_endpoint(url: str, events: list[str] | None = None, **fields: Any) -> WebhookEndpoint:
-    return WebhookEndpoint.objects.create(url=url, events=list(events or Event.values), **fields)
-
-
-def verify_snippet() -> Any:
-    """The `verify()` function from docs/webhooks.md, run as a receiver would copy it."""
-    [code] = re.findall(r"```python\n(.*?)```", DOCS.read_text(), flags=re.DOTALL)
-    namespace: dict[str, Any] = {}
-    exec(code, namespace)
-    return namespace["verify"]
-
-
-def make_retries_due() -> None:
-    """Bring every waiting task's run_after forward to now, as if the wait had passed."""
-    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())

@@ -11,8 +11,8 @@ from django_tasks_db.models import DBTaskResult
 
 from broadsheet.accounts.models import User
 from broadsheet.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
-from tests.conftest import make_user
-from tests.webhooks.conftest import make_endpoint
+from tests.helpers import make_user
+from tests.webhooks.helpers import make_endpoint
 
 pytestmark = pytest.mark.django_db
 

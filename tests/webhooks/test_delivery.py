@@ -21,8 +21,8 @@ from broadsheet.publishing.models import Article
 from broadsheet.publishing.services import EDITORS_GROUP, ensure_editors_group
 from broadsheet.webhooks.models import WebhookDelivery
 from broadsheet.webhooks.tasks import RefusedAddress, checked_address
-from tests.conftest import deliver_mail, make_article, make_user
-from tests.webhooks.conftest import Receiver, make_endpoint, make_retries_due, verify_snippet
+from tests.helpers import deliver_mail, make_article, make_user
+from tests.webhooks.helpers import Receiver, make_endpoint, make_retries_due, verify_snippet
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

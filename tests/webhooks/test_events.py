@@ -23,9 +23,8 @@ from broadsheet.publishing.models import Article
 from broadsheet.publishing.services import EDITORS_GROUP, ensure_editors_group
 from broadsheet.webhooks.models import Event, WebhookDelivery
 from broadsheet.webhooks.services import queue_event
-from tests.conftest import deliver_mail, make_article, make_author, make_user
-from tests.discussion.conftest import post_form
-from tests.webhooks.conftest import Receiver, make_endpoint, verify_snippet
+from tests.helpers import deliver_mail, make_article, make_author, make_user, post_form
+from tests.webhooks.helpers import Receiver, make_endpoint, verify_snippet
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("allow_loopback")]
 

@@ -2,7 +2,6 @@
 consent notice offers, and choices made the way a reader's browser makes them.
 
 Cookies are read from the response's Set-Cookie header lines, as a browser receives them.
-The cache holding the published cookie policy version is emptied around each test.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import SAME_ORIGIN  # noqa: F401 (the consent tests import it from here)
+from tests.helpers import SAME_ORIGIN
 
 # The cookies the site may set without asking (the strictly necessary category), written
 # out here rather than taken from the code under test.
