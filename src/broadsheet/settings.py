@@ -202,17 +202,26 @@ API_TOKEN_RATE_LIMIT = _rate("API_TOKEN_RATE_LIMIT", "600/600")
 # submitted username or address (empty: no limit). Counted in the cache, like the above.
 LOGIN_RATE_LIMIT_ADDRESS = _rate("LOGIN_RATE_LIMIT_ADDRESS", "20/600")
 LOGIN_RATE_LIMIT_ACCOUNT = _rate("LOGIN_RATE_LIMIT_ACCOUNT", "5/600")
-# The learning filter's score, 0 (ham) to 1 (spam): above the publish threshold a comment
-# is held, from the hold threshold held as likely spam, from the discard threshold stored
-# as spam. An untrained filter scores 0.5, which is not above the default publish threshold.
-SPAM_PUBLISH_THRESHOLD = _float("SPAM_PUBLISH_THRESHOLD", 0.5)
-SPAM_HOLD_THRESHOLD = _float("SPAM_HOLD_THRESHOLD", 0.8)
-SPAM_DISCARD_THRESHOLD = _float("SPAM_DISCARD_THRESHOLD", 0.98)
-if not 0 <= SPAM_PUBLISH_THRESHOLD <= SPAM_HOLD_THRESHOLD <= SPAM_DISCARD_THRESHOLD <= 1:
+# The classifiers' thresholds, set as the share of genuine comments an operator accepts
+# to see held (a false-positive rate, measured on held-out comments: see
+# docs/moderation.md). A spam score that would hold SPAM_HOLD_FALSE_POSITIVE_RATE of them
+# holds a comment as likely spam; the stricter SPAM_DISCARD_FALSE_POSITIVE_RATE stores it
+# as spam; an abuse score at ABUSE_HOLD_FALSE_POSITIVE_RATE holds it as likely abusive.
+# 0 switches that step off.
+SPAM_HOLD_FALSE_POSITIVE_RATE = _float("SPAM_HOLD_FALSE_POSITIVE_RATE", 0.01)
+SPAM_DISCARD_FALSE_POSITIVE_RATE = _float("SPAM_DISCARD_FALSE_POSITIVE_RATE", 0.001)
+ABUSE_HOLD_FALSE_POSITIVE_RATE = _float("ABUSE_HOLD_FALSE_POSITIVE_RATE", 0.01)
+for _name in (
+    "SPAM_HOLD_FALSE_POSITIVE_RATE",
+    "SPAM_DISCARD_FALSE_POSITIVE_RATE",
+    "ABUSE_HOLD_FALSE_POSITIVE_RATE",
+):
+    if not 0 <= globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be from 0 up to (not including) 1")
+if 0 < SPAM_HOLD_FALSE_POSITIVE_RATE < SPAM_DISCARD_FALSE_POSITIVE_RATE:
     raise ImproperlyConfigured(
-        "SPAM_PUBLISH_THRESHOLD, SPAM_HOLD_THRESHOLD and SPAM_DISCARD_THRESHOLD must rise "
-        f"from 0 to 1 in that order, got {SPAM_PUBLISH_THRESHOLD}, {SPAM_HOLD_THRESHOLD} "
-        f"and {SPAM_DISCARD_THRESHOLD}"
+        "SPAM_DISCARD_FALSE_POSITIVE_RATE must not exceed SPAM_HOLD_FALSE_POSITIVE_RATE: "
+        "discarding is the stricter step"
     )
 
 INSTALLED_APPS = [

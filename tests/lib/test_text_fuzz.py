@@ -20,7 +20,7 @@ from broadsheet.accounts.names import name_key
 from broadsheet.discussion.models import Comment
 from broadsheet.lib.rendering import html_to_text, render_article_markdown, render_comment_markdown
 from broadsheet.lib.xmltext import xml_safe
-from broadsheet.moderation import features, screening
+from broadsheet.moderation import classifier, features, screening, spamfilter, tokens
 from tests.pathological import GUARD_SECONDS
 
 FRAGMENTS = [
@@ -52,10 +52,15 @@ def unsaved_comment(body: str, name: str = "Nadia Holm") -> Comment:
 
 @fuzz
 @given(body=pathological_text, name=pathological_text)
-def test_the_filters_features_of_any_text(body: str, name: str) -> None:
-    tokens = features.features(unsaved_comment(body, name[:200]))
-    assert len(tokens) <= features.MAX_FEATURES
-    assert all(len(token) <= features.MAX_TOKEN_LENGTH for token in tokens)
+def test_the_classifiers_tokens_of_any_text(body: str, name: str) -> None:
+    comment = unsaved_comment(body, name[:200])
+    groups = tokens.comment_groups(comment)
+    assert set(groups) == {"words", "chars", "signals", "sender"}
+    assert all(len(token) <= features.MAX_TOKEN_LENGTH for token in groups["signals"])
+    # Scored as the request path scores it (the site's own model aside: no database here).
+    vector = classifier.vectorise(groups)
+    assert 0.0 <= spamfilter.abuse_scorer().probability(vector) <= 1.0
+    assert len(vector[0]) <= sum(len(group) for group in groups.values())
 
 
 @fuzz

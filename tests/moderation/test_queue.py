@@ -116,8 +116,8 @@ def test_held_comments_newest_first_with_what_a_moderator_needs(moderator_client
     assert detail(response, spammy, "homepage") == "https://cheap-watches.example/"
     assert detail(response, oldest, "homepage") == "none given"
     assert detail(response, spammy, "status") == "Held for review"
-    assert detail(response, spammy, "score") == "0.87"
-    assert detail(response, unscored, "score") == "—"
+    assert detail(response, spammy, "score").startswith("0.87, most swayed by ")
+    assert detail(response, unscored, "score").startswith("—")
     assert reasons(response, spammy) == [
         "Many links",
         "Sent too soon after the form was shown",
@@ -502,3 +502,40 @@ def test_a_later_comment_from_the_banned_commenter_is_stored_as_spam(
     spam = moderator_client.get(QUEUE, {"status": "spam", "reason": "banned"})
     assert queued_ids(spam) == [later.pk]
     assert reasons(spam, later)[-1] == "From a banned e-mail address or client address"
+
+
+# Scores and what swayed them ------------------------------------------------------------
+
+
+def test_each_score_names_the_tokens_that_swayed_it_most(moderator_client: Client) -> None:
+    article = make_article()
+    pitch = held_comment(
+        article,
+        body="WIN a FREE prize now!!! Text CLAIM to 80086 or visit cheap-prizes dot com",
+        spam_score=0.97,
+        abuse_score=0.12,
+    )
+
+    response = moderator_client.get(QUEUE)
+
+    spam = detail(response, pitch, "score")
+    assert spam.startswith("0.97, most swayed by ")
+    swayed = spam.removeprefix("0.97, most swayed by ").split(", ")
+    assert 1 <= len(swayed) <= 4
+    # Each as "token (+1.2)": the token from the comment itself, and its signed weight.
+    assert all(part.rsplit(" (", 1)[1].rstrip(")")[0] in "+-" for part in swayed)
+    assert detail(response, pitch, "abuse-score").startswith("0.12")
+
+
+def test_the_queue_sorts_by_either_score(moderator_client: Client) -> None:
+    article = make_article()
+    mild = held_comment(article, spam_score=0.2, abuse_score=0.9, created_at=at(3))
+    pitch = held_comment(article, spam_score=0.95, abuse_score=0.1, created_at=at(1))
+    unscored = held_comment(article, spam_score=None, abuse_score=None, created_at=at(2))
+
+    by_spam = moderator_client.get(QUEUE, {"order": "spam"})
+    by_abuse = moderator_client.get(QUEUE, {"order": "abuse"})
+
+    assert queued_ids(by_spam) == [pitch.pk, mild.pk, unscored.pk]
+    assert queued_ids(by_abuse) == [mild.pk, pitch.pk, unscored.pk]
+    assert queued_ids(moderator_client.get(QUEUE)) == [mild.pk, unscored.pk, pitch.pk]

@@ -48,6 +48,22 @@ def article() -> Article:
     return make_article("Council sells the old baths")
 
 
+FIXED_THRESHOLDS = spamfilter.Thresholds(hold=0.8, discard=0.98, abuse=0.9)
+
+
+@pytest.fixture(autouse=True)
+def classifier_scores(monkeypatch: pytest.MonkeyPatch) -> dict[str, float]:
+    """The classifiers' scores and thresholds, pinned so each test here sees only the check
+    it is about (tests/moderation/test_spamfilter.py and test_abuse.py test the models).
+    A test changes the scores through the dict this returns."""
+    scores = {"spam": 0.01, "abuse": 0.01}
+    monkeypatch.setattr(
+        spamfilter, "score", lambda comment: spamfilter.Scores(scores["spam"], scores["abuse"])
+    )
+    monkeypatch.setattr(spamfilter, "thresholds", lambda: FIXED_THRESHOLDS)
+    return scores
+
+
 @pytest.fixture
 def publish_anonymous(settings: Any) -> None:
     settings.COMMENTS_HOLD_ANONYMOUS = False
@@ -68,7 +84,7 @@ def test_a_reader_who_takes_a_few_seconds_passes_every_check(
 
     comment = stored(body)
     assert (comment.status, comment.held_reasons) == (Comment.Status.PUBLISHED, [])
-    assert comment.spam_score == 0.5  # the untrained filter is neutral
+    assert comment.spam_score == 0.01  # as the (pinned) filter scored it
     assert what_the_sender_sees(nadia, response)[0] == ["Your comment has been published."]
 
 
@@ -489,8 +505,7 @@ def test_a_confirmed_reader_with_a_blocked_word_is_held(
     ("score", "status", "reasons"),
     [
         (0.1, Comment.Status.PUBLISHED, []),
-        (0.5, Comment.Status.PUBLISHED, []),
-        (0.51, Comment.Status.HELD, ["filter-uncertain"]),
+        (0.79, Comment.Status.PUBLISHED, []),
         (0.8, Comment.Status.HELD, ["filter-likely-spam"]),
         (0.97, Comment.Status.HELD, ["filter-likely-spam"]),
         (0.98, Comment.Status.SPAM, ["filter-spam"]),
@@ -500,34 +515,56 @@ def test_a_confirmed_reader_with_a_blocked_word_is_held(
 def test_the_filter_score_decides_between_the_thresholds(
     rita: Client,
     article: Article,
-    monkeypatch: pytest.MonkeyPatch,
+    classifier_scores: dict[str, float],
     score: float,
     status: str,
     reasons: list[str],
 ) -> None:
-    monkeypatch.setattr(spamfilter, "spam_probability", lambda comment: score)
+    classifier_scores["spam"] = score
     post_comment(rita, article, body="Scored.")
 
     comment = stored("Scored.")
     assert (comment.status, comment.held_reasons, comment.spam_score) == (status, reasons, score)
 
 
-def test_the_thresholds_follow_the_settings(
+def test_the_thresholds_follow_the_false_positive_settings(
     rita: Client, article: Article, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
-    settings.SPAM_PUBLISH_THRESHOLD = 0.2
-    settings.SPAM_HOLD_THRESHOLD = 0.3
-    settings.SPAM_DISCARD_THRESHOLD = 0.4
-    monkeypatch.setattr(spamfilter, "spam_probability", lambda comment: 0.45)
+    monkeypatch.undo()  # the real thresholds() and scores
+    table = {"0.001": 0.9, "0.01": 0.4, "0.1": 0.2}
+    monkeypatch.setattr(spamfilter.spam_thresholds, "get", lambda: table)
+    monkeypatch.setattr(spamfilter, "score", lambda comment: spamfilter.Scores(0.45, 0.0))
+    settings.SPAM_HOLD_FALSE_POSITIVE_RATE = 0.01
+    settings.SPAM_DISCARD_FALSE_POSITIVE_RATE = 0.001
+    post_comment(rita, article, body="Scored.")
+    assert stored("Scored.").held_reasons == ["filter-likely-spam"]
+
+    settings.SPAM_HOLD_FALSE_POSITIVE_RATE = 0.1
+    settings.SPAM_DISCARD_FALSE_POSITIVE_RATE = 0.1
+    post_comment(rita, article, body="Scored again.")
+    assert stored("Scored again.").held_reasons == ["filter-spam"]
+
+    settings.SPAM_HOLD_FALSE_POSITIVE_RATE = 0
+    settings.SPAM_DISCARD_FALSE_POSITIVE_RATE = 0
+    post_comment(rita, article, body="Scored once more.")
+    assert stored("Scored once more.").status == Comment.Status.PUBLISHED
+
+
+def test_a_likely_abusive_comment_is_held_with_its_reason_and_score(
+    rita: Client, article: Article, classifier_scores: dict[str, float]
+) -> None:
+    classifier_scores["abuse"] = 0.95
     post_comment(rita, article, body="Scored.")
 
-    assert stored("Scored.").held_reasons == ["filter-spam"]
+    comment = stored("Scored.")
+    assert (comment.status, comment.held_reasons) == (Comment.Status.HELD, ["likely-abusive"])
+    assert comment.abuse_score == 0.95
 
 
-def test_below_the_publish_threshold_the_site_policy_applies(
-    nadia: Client, article: Article, monkeypatch: pytest.MonkeyPatch
+def test_below_the_hold_threshold_the_site_policy_applies(
+    nadia: Client, article: Article, classifier_scores: dict[str, float]
 ) -> None:
-    monkeypatch.setattr(spamfilter, "spam_probability", lambda comment: 0.05)
+    classifier_scores["spam"] = 0.05
     post_comment(nadia, article, **as_nadia("Held as anonymous."))
 
     comment = stored("Held as anonymous.")
@@ -538,9 +575,9 @@ def test_below_the_publish_threshold_the_site_policy_applies(
 
 
 def test_every_reason_is_recorded_and_the_strictest_status_wins(
-    nadia: Client, article: Article, blocked: None, monkeypatch: pytest.MonkeyPatch
+    nadia: Client, article: Article, blocked: None, classifier_scores: dict[str, float]
 ) -> None:
-    monkeypatch.setattr(spamfilter, "spam_probability", lambda comment: 0.99)
+    classifier_scores.update(spam=0.99, abuse=0.95)
     body = "cheap pills at https://a.example.org https://b.example.org https://c.example.org"
     post_comment(nadia, article, **as_nadia(body, website="x", shown_at=form_shown_at(1)))
 
@@ -553,6 +590,7 @@ def test_every_reason_is_recorded_and_the_strictest_status_wins(
         "links",
         "blocked-word",
         "filter-spam",
+        "likely-abusive",
     ]
     assert comment.spam_score == 0.99
 
@@ -563,15 +601,16 @@ def test_every_reason_is_recorded_and_the_strictest_status_wins(
 def test_the_settings_read_rate_limits_and_thresholds(tmp_path: Path) -> None:
     expression = (
         "settings.COMMENT_RATE_LIMIT_ADDRESS, settings.COMMENT_RATE_LIMIT_EMAIL,"
-        " settings.SPAM_HOLD_THRESHOLD"
+        " settings.SPAM_HOLD_FALSE_POSITIVE_RATE, settings.ABUSE_HOLD_FALSE_POSITIVE_RATE"
     )
-    assert show(tmp_path, expression) == "(5, 600) (5, 600) 0.8"
+    assert show(tmp_path, expression) == "(5, 600) (5, 600) 0.01 0.01"
     changed = {
         "COMMENT_RATE_LIMIT_ADDRESS": "10/60",
         "COMMENT_RATE_LIMIT_EMAIL": "",
-        "SPAM_HOLD_THRESHOLD": "0.9",
+        "SPAM_HOLD_FALSE_POSITIVE_RATE": "0.02",
+        "ABUSE_HOLD_FALSE_POSITIVE_RATE": "0",
     }
-    assert show(tmp_path, expression, **changed) == "(10, 60) None 0.9"
+    assert show(tmp_path, expression, **changed) == "(10, 60) None 0.02 0.0"
 
 
 @pytest.mark.parametrize(
@@ -579,8 +618,9 @@ def test_the_settings_read_rate_limits_and_thresholds(tmp_path: Path) -> None:
     [
         ("COMMENT_RATE_LIMIT_ADDRESS", "5 a minute"),
         ("COMMENT_RATE_LIMIT_EMAIL", "0/600"),
-        ("SPAM_PUBLISH_THRESHOLD", "half"),
-        ("SPAM_HOLD_THRESHOLD", "0.3"),  # below the publish threshold
+        ("SPAM_HOLD_FALSE_POSITIVE_RATE", "half"),
+        ("ABUSE_HOLD_FALSE_POSITIVE_RATE", "1.5"),
+        ("SPAM_DISCARD_FALSE_POSITIVE_RATE", "0.05"),  # above the hold rate
     ],
 )
 def test_a_bad_spam_setting_names_the_variable(tmp_path: Path, variable: str, value: str) -> None:

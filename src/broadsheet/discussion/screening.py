@@ -11,6 +11,7 @@ not name such a callable, rather than letting the first comment post fail.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,11 +39,15 @@ class SubmissionSignals:
 @dataclass
 class ScreeningVerdict:
     """What screening decided: a stricter status than the policy's (or None to keep it),
-    the reasons, and the learning filter's score."""
+    the reasons, the learning spam filter's score and the abuse score."""
 
     status: str | None = None
     reasons: list[str] = field(default_factory=list)
     score: float | None = None
+    abuse_score: float | None = None
+    # Called with the stored comment once the post commits, if it was published: how a
+    # screener asks for a closer look in the background (it must only queue work).
+    after_publish: Callable[[Comment], None] | None = None
 
 
 class Screener(Protocol):

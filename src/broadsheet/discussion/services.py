@@ -196,6 +196,7 @@ def post_comment(
     # queries would lengthen that wait for all of them.
     verdict = screen(comment, submission.signals)
     comment.spam_score = verdict.score
+    comment.abuse_score = verdict.abuse_score
     comment.held_reasons = [*comment.held_reasons, *verdict.reasons]
     if verdict.status and is_stricter(verdict.status, comment.status):
         comment.status = verdict.status
@@ -224,6 +225,9 @@ def post_comment(
         ):
             send_confirmation_request(comment)
         comment_posted(comment)
+        if verdict.after_publish is not None and comment.status == Comment.Status.PUBLISHED:
+            follow_up = verdict.after_publish
+            transaction.on_commit(lambda: follow_up(comment), robust=True)
     return PostOutcome(comment, duplicate=False)
 
 
@@ -441,9 +445,10 @@ def edit_comment(comment: Comment, body: str) -> Comment:
     # Screening and rendering only read: outside the write transaction, as for a new post.
     verdict = screen(comment, SubmissionSignals(via_form=False, is_edit=True))
     comment.render_body()
-    fields = ["body_source", "edited_at", "spam_score"]
+    fields = ["body_source", "edited_at", "spam_score", "abuse_score"]
     comment.edited_at = timezone.now()
     comment.spam_score = verdict.score
+    comment.abuse_score = verdict.abuse_score
     status = previous_status
     if verdict.status and is_stricter(verdict.status, previous_status):
         status = verdict.status

@@ -1,11 +1,13 @@
-"""The spam filter's features: the tokens a comment is known by.
+"""The signals the classifiers read beside the words (tokens.py): what a body's shape says
+and who sent it.
 
-Tokens are counted once per comment and come from the body (lower-cased words, numbers by
-length, phone numbers, money amounts, shouting), its links (host, registered domain,
-top-level domain, path words, anchor text, how many links, HTML or BBCode anchors) and who
-sent it (name words, e-mail domain, digits in the name or address, homepage). Link and
-homepage tokens carry the prefixes in `spamfilter.SITE_TOKEN_PREFIXES`, which the filter
-also scores on their own.
+Body signals: links however they are written (linkfinder: host, registered domain, suffix,
+path words, and whether the link was disguised, shortened or written without a scheme),
+anchor text, HTML or BBCode anchors, phone numbers, messenger names and handles, e-mail
+addresses, money amounts, emoji runs, repeated characters, shouting, invisible characters
+and length. Sender signals: name words and shape, the e-mail domain and whether the address
+carries the name, the homepage (as a link), and whether the sender is registered or
+confirmed their address.
 
 Anyone can send the text these read, so every step runs in time linear in its length
 (docs/safe-patterns.md), and a body is read up to MAX_BODY_CHARS.
@@ -15,16 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import unquote, urlsplit
 
 from broadsheet.discussion.models import Comment
 from broadsheet.lib import linear
 
-MAX_TOKEN_LENGTH = 100  # SpamToken.token's max_length
-MAX_WORD_LENGTH = 40
-# Enough for the longest comment the form takes; bounds the cost of a pathological body.
-MAX_FEATURES = 2000
+from . import linkfinder, textnorm
+
+MAX_TOKEN_LENGTH = 100
 MAX_BODY_CHARS = 20_000
+MAX_LINKS_READ = 20
 
 # Patterns anyone can feed text to: each is RE2 (broadsheet.lib.linear) or of the shape plain
 # `re` runs in linear time (docs/safe-patterns.md).
@@ -38,24 +39,10 @@ _WORD_SEPARATORS = ".'’-"
 _WORDISH = re.compile(r"[\w.'’\-]+")
 _SEPARATOR_RUN = re.compile(r"[.'’\-]{2,}")
 _PHONE = linear.compile(r"(?:\+\d{1,3}[\s.\-]?)?(?:\(?\d{2,4}\)?[\s.\-]?){2,4}\d{3,4}")
-_MONEY = linear.compile(r"[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|million|billion)?\b", ignore_case=True)
+_MONEY = linear.compile(
+    r"(?:[$€£]\s?\d[\d,.]*|\d[\d,.]*\s?[$€£])\s?(?:k|m|bn|million|billion)?\b", ignore_case=True
+)
 _DIGIT = re.compile(r"\d")
-_PATH_WORD = re.compile(r"[a-z]{3,}")
-# Second-level labels under which the registered domain has three labels (bbc.co.uk).
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ltd", "plc", "me"})
-
-
-_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+.-")
-
-
-def _has_scheme(url: str) -> bool:
-    scheme, separator, _rest = url.partition("://")
-    return bool(
-        separator
-        and scheme[:1].isascii()
-        and scheme[:1].isalpha()
-        and _SCHEME_CHARACTERS.issuperset(scheme.lower())
-    )
 
 
 def _words(text: str) -> list[str]:
@@ -76,41 +63,6 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def _host(url: str) -> str:
-    if not _has_scheme(url):
-        url = "http://" + url
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
-
-
-def _registered_domain(host: str) -> str:
-    labels = host.split(".")
-    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
-def _site_tokens(prefix: str, url: str) -> list[str]:
-    """Tokens for one link or homepage: its host, registered domain, TLD and path words."""
-    host = _host(url)
-    if not host:
-        return [f"{prefix}:unparsable"]
-    tokens = [f"{prefix}-host:{host}", f"{prefix}-domain:{_registered_domain(host)}"]
-    if host.replace(".", "").isdigit():
-        tokens.append(f"{prefix}-tld:ip-address")
-    else:
-        tokens.append(f"{prefix}-tld:{host.rsplit('.', 1)[-1]}")
-    try:
-        path = unquote(urlsplit(url if "://" in url else "http://" + url).path).lower()
-    except ValueError:
-        path = ""
-    tokens.extend(f"{prefix}-path:{word}" for word in _PATH_WORD.findall(path)[:12])
-    return tokens
-
-
 def _bucket(value: int, bounds: Sequence[int]) -> str:
     """'0', '1', … up to the first bound at or above `value`, or 'N+' past the last."""
     for bound in bounds:
@@ -119,46 +71,9 @@ def _bucket(value: int, bounds: Sequence[int]) -> str:
     return f"{bounds[-1] + 1}+"
 
 
-def _body_tokens(body: str) -> list[str]:
-    tokens: list[str] = []
-    links = [match.group(0).rstrip(".,;:!?") for match in _URL.finditer(body)]
-    for anchor, target in _MARKDOWN_LINK.findall(body):
-        if not _URL.match(target):
-            links.append(target)
-        tokens.extend(f"anchor:{word}" for word in _words(anchor.lower())[:8])
-    tokens.append(f"links:{_bucket(len(links), (0, 1, 2))}")
-    for url in links[:20]:
-        tokens.extend(_site_tokens("link", url))
-    if _HTML_LINK.search(body):
-        tokens.append("markup:html-link")
-    if _BBCODE_LINK.search(body):
-        tokens.append("markup:bbcode-link")
-    text = _URL.sub(" ", body)
-    if _PHONE.search(text):
-        tokens.append("shape:phone-number")
-    if _MONEY.search(text):
-        tokens.append("shape:money-amount")
-    if "!!" in text:
-        tokens.append("shape:exclamations")
-    raw_words = _words(text)
-    tokens.append(f"words:{_bucket(len(raw_words), (3, 10, 30, 80, 200))}")
-    shouted = sum(1 for word in raw_words if len(word) > 2 and word.isupper())
-    if shouted >= 3 and shouted * 4 >= len(raw_words):
-        tokens.append("shape:shouting")
-    words = []
-    for word in raw_words:
-        word = word.lower()
-        if len(word) > MAX_WORD_LENGTH:
-            words.append("shape:long-word")
-        elif word.isdigit():
-            words.append(f"number:{min(len(word), 5)}-digits")
-        else:
-            words.append(word)
-    tokens.extend(words)
-    return tokens
-
-
-def _sender_tokens(comment: Comment) -> list[str]:
+def sender_tokens(comment: Comment) -> list[str]:
+    """What the name, e-mail address and homepage fields say, and whether the sender is
+    registered or confirmed their address."""
     tokens: list[str] = []
     name_words = [word.lower() for word in _words(comment.name)]
     tokens.extend(f"name:{word}" for word in name_words[:6])
@@ -180,10 +95,16 @@ def _sender_tokens(comment: Comment) -> list[str]:
             tokens.append("email-shape:not-name")
     else:
         tokens.append("email:none")
-    if comment.homepage:
-        tokens.extend(_site_tokens("homepage", comment.homepage))
-    else:
-        tokens.append("homepage:none")
+    homepages = linkfinder.find_links(comment.homepage) if comment.homepage else []
+    for site in homepages[:1]:
+        tokens += [
+            f"homepage-host:{site.host}",
+            f"homepage-domain:{site.registered_domain}",
+            f"homepage-tld:{site.suffix or 'ip-address'}",
+            *(f"homepage-path:{word}" for word in site.path),
+        ]
+    if not homepages:
+        tokens.append("homepage:none" if not comment.homepage else "homepage:unparsable")
     if comment.user_id is not None:
         tokens.append("sender:registered")
     elif comment.email_confirmed:
@@ -191,9 +112,92 @@ def _sender_tokens(comment: Comment) -> list[str]:
     return tokens
 
 
-def features(comment: Comment) -> list[str]:
-    """The comment's distinct tokens, sender and link tokens first, each at most
-    MAX_TOKEN_LENGTH characters. Needs no database access (the comment may be unsaved)."""
-    tokens = _sender_tokens(comment) + _body_tokens(comment.body_source[:MAX_BODY_CHARS])
-    distinct = dict.fromkeys(token[:MAX_TOKEN_LENGTH] for token in tokens)
-    return list(distinct)[:MAX_FEATURES]
+# Body signals ---------------------------------------------------------------------------
+
+_MESSENGER = linear.compile(
+    r"\b(telegram|whats\s?app|wa\.me|t\.me|signal|wechat|we\s?chat|kik|snapchat|viber|"
+    r"skype|discord|line\s?id|icq|instagram|insta|dm\s?me)\b",
+    ignore_case=True,
+)
+_HANDLE = linear.compile(r"(?:^|[\s(:])@[A-Za-z0-9_]{4,32}\b")
+_EMOJI_RUN_LENGTH = 3
+_REPEAT_RUN_LENGTH = 4
+_REPEAT_SCAN_CHARS = 5000
+
+
+def _is_emoji(character: str) -> bool:
+    code = ord(character)
+    return 0x1F300 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF
+
+
+def _longest_runs(text: str) -> tuple[int, int]:
+    """The longest run of one repeated character, and of emoji, in the text's start."""
+    repeat = emoji = run = emoji_run = 0
+    previous = ""
+    for character in text[:_REPEAT_SCAN_CHARS]:
+        run = run + 1 if character == previous and not character.isspace() else 1
+        emoji_run = emoji_run + 1 if _is_emoji(character) else 0
+        repeat, emoji = max(repeat, run), max(emoji, emoji_run)
+        previous = character
+    return repeat, emoji
+
+
+def _link_tokens(body: str) -> list[str]:
+    links = linkfinder.find_links(body)
+    tokens = [f"links:{_bucket(len(links), (0, 1, 2, 4))}"]
+    for link in links[:MAX_LINKS_READ]:
+        tokens += [
+            f"link-host:{link.host}",
+            f"link-domain:{link.registered_domain}",
+            f"link-tld:{link.suffix or 'ip-address'}",
+        ]
+        tokens += [f"link-path:{word}" for word in link.path]
+        if link.obfuscated:
+            tokens.append("link:obfuscated")
+        if link.shortener:
+            tokens.append("link:shortener")
+        if link.scheme_less:
+            tokens.append("link:no-scheme")
+    return tokens
+
+
+def body_signal_tokens(body: str) -> list[str]:
+    """What a body's shape says, as tokens: links however written, phone numbers,
+    messenger handles, e-mail addresses, money, emoji runs, repeated characters, shouting,
+    length and markup."""
+    body = body[:MAX_BODY_CHARS]
+    tokens = _link_tokens(body)
+    for anchor, _target in _MARKDOWN_LINK.findall(body):
+        tokens.extend(f"anchor:{word}" for word in _words(anchor.lower())[:8])
+    if _HTML_LINK.search(body):
+        tokens.append("markup:html-link")
+    if _BBCODE_LINK.search(body):
+        tokens.append("markup:bbcode-link")
+    text = _URL.sub(" ", body)
+    emails = linkfinder.find_emails(text)
+    if emails:
+        tokens += ["shape:email-address", *(f"body-email-domain:{d}" for d in emails[:5])]
+    if _PHONE.search(text):
+        tokens.append("shape:phone-number")
+    tokens += [f"messenger:{m.lower().replace(' ', '')}" for m in _MESSENGER.findall(text)[:5]]
+    if _HANDLE.search(text):
+        tokens.append("shape:at-handle")
+    if _MONEY.search(text):
+        tokens.append("shape:money-amount")
+    if "!!" in text:
+        tokens.append("shape:exclamations")
+    repeat, emoji = _longest_runs(text)
+    if repeat >= _REPEAT_RUN_LENGTH:
+        tokens.append("shape:repeated-characters")
+    if emoji >= _EMOJI_RUN_LENGTH:
+        tokens.append("shape:emoji-run")
+    elif emoji:
+        tokens.append("shape:emoji")
+    raw_words = _words(text)
+    tokens.append(f"words:{_bucket(len(raw_words), (3, 10, 30, 80, 200))}")
+    shouted = sum(1 for word in raw_words if len(word) > 2 and word.isupper())
+    if shouted >= 3 and shouted * 4 >= len(raw_words):
+        tokens.append("shape:shouting")
+    if textnorm.without_invisible(body) != body:
+        tokens.append("shape:invisible-characters")
+    return list(dict.fromkeys(token[:MAX_TOKEN_LENGTH] for token in tokens))

@@ -33,9 +33,12 @@ REASON_LABELS: dict[str, str] = {
     "links": "Many links",
     "blocked-word": "Contains a blocked word or phrase",
     "blocked-domain": "Links to a blocked domain",
-    "filter-uncertain": "The spam filter is unsure",
+    # Given by the filter before the false-positive thresholds; kept for comments held then.
+    "filter-uncertain": "The spam filter was unsure",
     "filter-likely-spam": "The spam filter thinks it is likely spam",
     "filter-spam": "The spam filter is sure it is spam",
+    "likely-abusive": "Likely abusive: an insult, threat, identity attack or obscenity",
+    "abusive-sentence": "Retracted after publication: one sentence reads as abusive",
     "banned": "From a banned e-mail address or client address",
 }
 
@@ -97,6 +100,15 @@ class QueueFilterForm(forms.Form):
         choices=[("", "Any reason"), *REASON_LABELS.items()],
         required=False,
     )
+    order = forms.ChoiceField(
+        label="Order",
+        choices=[
+            ("", "Newest first"),
+            ("spam", "Highest spam score first"),
+            ("abuse", "Highest abuse score first"),
+        ],
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,13 +125,17 @@ class QueueFilterForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """One action on a selection of comments (`comments`), or on every comment the queue
-    page showed (`shown`, when the button named `scope` has the value "shown")."""
+    """One action on a selection of comments (`comments`), on every comment the queue page
+    showed (`shown`, when the button named `scope` has the value "shown"), or on a group of
+    near-duplicates (`group`, scope "group"), which teaches the spam filter once."""
 
     comments = forms.ModelMultipleChoiceField(
         queryset=Comment.objects.select_related("article"), required=False
     )
     shown = forms.ModelMultipleChoiceField(
+        queryset=Comment.objects.select_related("article"), required=False
+    )
+    group = forms.ModelMultipleChoiceField(
         queryset=Comment.objects.select_related("article"), required=False
     )
     action = forms.ChoiceField(label="Action", choices=ACTION_CHOICES)
@@ -131,8 +147,10 @@ class ActionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        field = "shown" if cleaned.get("scope") == "shown" else "comments"
+        scope = cleaned.get("scope")
+        field = scope if scope in ("shown", "group") else "comments"
         targets = list(cleaned.get(field) or [])
+        cleaned["teach_once"] = field == "group"
         if not targets and not self.errors:
             raise ValidationError("Select at least one comment first.")
         cleaned["targets"] = sorted(targets, key=lambda comment: comment.pk)

@@ -1,6 +1,6 @@
-"""Bans, blocked terms, the moderation audit log and the spam filter's learned state.
+"""Bans, blocked terms, the moderation audit log and the classifiers' learned state.
 
-The filter's state lives in the database, not in a process, so every server and worker
+The site's models live in the database, not in a process, so every server and worker
 scores with the same knowledge.
 """
 
@@ -106,33 +106,30 @@ class ModerationLogEntry(models.Model):
         return f"{self.get_action_display()} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class SpamToken(models.Model):
-    """How often a token appeared in comments judged spam and judged ham."""
+class ClassifierState(models.Model):
+    """The site's own model of one kind (moderation/classifier.py), learned from
+    moderators' decisions: weights as little-endian float32 bytes, never a pickle."""
 
-    token = models.CharField(max_length=100, unique=True)
-    spam_count = models.PositiveIntegerField(default=0)
-    ham_count = models.PositiveIntegerField(default=0)
+    class Kind(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abuse"
 
-    def __str__(self) -> str:
-        return f"{self.token} ({self.spam_count} spam / {self.ham_count} ham)"
-
-
-class SpamFilterTotals(models.Model):
-    """The number of spam and ham comments the filter has learned from (a single row)."""
-
-    spam_documents = models.PositiveIntegerField(default=0)
-    ham_documents = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name_plural = "spam filter totals"
+    kind = models.CharField(max_length=10, choices=Kind.choices, unique=True)
+    weights = models.BinaryField(default=b"", editable=False)
+    bias = models.FloatField(default=0.0)
+    decisions = models.PositiveIntegerField(default=0)
+    # Score thresholds by false-positive rate, measured on held-out decisions at the last
+    # retrain; empty until the site has enough of its own (the starting model's are used).
+    thresholds = models.JSONField(default=dict, blank=True)
+    retrained_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.spam_documents} spam, {self.ham_documents} ham"
+        return f"{self.get_kind_display()} model ({self.decisions} decisions)"
 
 
 class FilterDecision(models.Model):
-    """The label a comment was last trained as, so a changed decision can be unlearned and
-    `spam-filter retrain` can rebuild everything from decisions."""
+    """A moderator's last word on a comment (spam or not), so `spam-filter retrain` can
+    rebuild the site's model from every decision, and forget those of an erased person."""
 
     class Label(models.TextChoices):
         SPAM = "spam", "Spam"
@@ -143,10 +140,6 @@ class FilterDecision(models.Model):
     )
     label = models.CharField(max_length=4, choices=Label.choices)
     decided_at = models.DateTimeField(default=timezone.now)
-    # The tokens counted for this decision, so unlearning or relabelling takes back exactly
-    # what was added even after the comment's text was edited. Empty in rows from before
-    # tokens were kept: the comment's current tokens stand in for them.
-    tokens = models.JSONField(default=list, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.label}"

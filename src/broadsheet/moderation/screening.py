@@ -16,10 +16,10 @@ the strictest status wins: spam over held. In the order they run:
 - "links" (held): more than SPAM_MAX_LINKS links in the body;
 - "blocked-word", "blocked-domain" (held): a moderator's blocked word or phrase in the body
   or name, or a link (or the homepage) to a blocked domain or one of its subdomains;
-- "filter-uncertain", "filter-likely-spam" (held), "filter-spam" (spam): the learning
-  filter's score against SPAM_PUBLISH_THRESHOLD, SPAM_HOLD_THRESHOLD and
-  SPAM_DISCARD_THRESHOLD. A score at or below the publish threshold (an untrained filter's
-  0.5) leaves the site's policy alone;
+- "filter-likely-spam" (held), "filter-spam" (spam): the learning spam filter's score
+  against the thresholds that SPAM_HOLD_FALSE_POSITIVE_RATE and
+  SPAM_DISCARD_FALSE_POSITIVE_RATE give (spamfilter.thresholds());
+- "likely-abusive" (held): the abuse score against ABUSE_HOLD_FALSE_POSITIVE_RATE's;
 - "banned" (spam): an active ban on the e-mail address or the address hash.
 
 Verified commenters go through every check too: an account can be stolen or bought. An
@@ -52,6 +52,7 @@ from broadsheet.lib.versioned import Versioned
 from . import spamfilter
 from .models import BlockedTerm
 from .services import is_banned
+from .tasks import second_look
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,8 @@ class Finding(NamedTuple):
 def screen(comment: Comment, signals: SubmissionSignals) -> ScreeningVerdict:
     """Run every check on an unsaved comment and say what they found."""
     hosts = linked_hosts(comment.body_source)
-    score = spamfilter.spam_probability(comment)
+    scores = spamfilter.score(comment)
+    thresholds = spamfilter.thresholds()
     findings = [
         check_honeypot(signals),
         check_form_age(signals),
@@ -76,7 +78,8 @@ def screen(comment: Comment, signals: SubmissionSignals) -> ScreeningVerdict:
         None if signals.is_edit else check_email_rate(comment),
         check_links(hosts),
         *check_blocked_terms(comment, hosts),
-        check_filter_score(score),
+        check_filter_score(scores.spam, thresholds),
+        check_abuse_score(scores.abuse, thresholds),
         check_ban(comment),
     ]
     found = [finding for finding in findings if finding is not None]
@@ -84,7 +87,9 @@ def screen(comment: Comment, signals: SubmissionSignals) -> ScreeningVerdict:
     return ScreeningVerdict(
         status=SPAM if SPAM in statuses else (HELD if statuses else None),
         reasons=[finding.reason for finding in found],
-        score=score,
+        score=scores.spam,
+        abuse_score=scores.abuse,
+        after_publish=queue_second_look if needs_second_look(comment, scores, thresholds) else None,
     )
 
 
@@ -302,13 +307,37 @@ def _blocked_domain(value: str) -> str:
 # The learning filter and bans -----------------------------------------------------------
 
 
-def check_filter_score(score: float) -> Finding | None:
-    if score >= settings.SPAM_DISCARD_THRESHOLD:
+def check_filter_score(score: float, thresholds: spamfilter.Thresholds) -> Finding | None:
+    if score >= thresholds.discard:
         return Finding(SPAM, "filter-spam")
-    if score >= settings.SPAM_HOLD_THRESHOLD:
+    if score >= thresholds.hold:
         return Finding(HELD, "filter-likely-spam")
-    if score > settings.SPAM_PUBLISH_THRESHOLD:
-        return Finding(HELD, "filter-uncertain")
+    return None
+
+
+# A comment gets a closer look after publication when it has several sentences (one of
+# which could be diluted by the rest) and its abuse score is at least this share of the
+# threshold: most comments, far below it, cost the worker nothing.
+SECOND_LOOK_SHARE = 0.25
+
+
+def needs_second_look(
+    comment: Comment, scores: spamfilter.Scores, thresholds: spamfilter.Thresholds
+) -> bool:
+    return (
+        thresholds.abuse < 1.0
+        and scores.abuse >= SECOND_LOOK_SHARE * thresholds.abuse
+        and spamfilter.sentence_count(comment.body_source) > 1
+    )
+
+
+def queue_second_look(comment: Comment) -> None:
+    second_look.enqueue(comment_id=comment.pk)
+
+
+def check_abuse_score(score: float, thresholds: spamfilter.Thresholds) -> Finding | None:
+    if score >= thresholds.abuse:
+        return Finding(HELD, "likely-abusive")
     return None
 
 

@@ -82,15 +82,19 @@ def log_action(
     )
 
 
-def moderate(comment: Comment, action: str, actor: User, reason: str = "") -> Comment:
-    """Approve, unpublish, mark as spam or delete a comment, and log it."""
+def moderate(
+    comment: Comment, action: str, actor: User, reason: str = "", *, teach: bool = True
+) -> Comment:
+    """Approve, unpublish, mark as spam or delete a comment, and log it. The spam filter
+    learns from an approval or a spam mark unless `teach` is off (the rest of a group of
+    near-duplicates, which counts as one decision)."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown moderation action {action!r}.")
     status, label = ACTIONS[action]
     with transaction.atomic():
         previous = comment.status
         discussion.set_status(comment, status)
-        if label is not None:
+        if label is not None and teach:
             spamfilter.learn(comment, label)
         log_action(actor, action, comment, reason, previous_status=previous)
     return comment

@@ -1,357 +1,331 @@
-"""The learning spam filter: a token classifier trained by moderators' decisions.
+"""The learning spam filter and the abuse score, as screening and moderators use them.
 
-Every approve (ham) and mark-as-spam (spam) decision teaches the filter through `learn()`;
-`spam_probability()` then scores a new comment from 0 (ham) to 1 (spam). The method is
-Gary Robinson's, as SpamBayes uses it: each token known to the filter gets a smoothed
-probability from the share of spam and ham comments it appeared in, the most telling
-tokens are combined with Fisher's chi-square method, and the result is exactly 0.5 when
-the filter knows nothing about the comment (untrained, or no token seen before). Chi-square
-combining keeps scores near 0 or 1 when the evidence agrees and near 0.5 when it conflicts,
-which is what a hold threshold needs.
+`score()` reads a comment once and gives both probabilities (classifier.py: a shipped
+starting model plus the site's own, for spam; the shipped model alone, for abuse).
+`thresholds()` turns the operator's false-positive targets into scores. Every moderator
+decision teaches the spam model through `learn()`: a FilterDecision row records the label,
+and a few gradient steps move the site's weights at once, in every worker (the weights are
+kept per process and reloaded when they change, lib/versioned.py). `retrain()` rebuilds the
+site's model from all decisions, oldest first; `forget()` drops decisions (an erased
+person's) and retrains.
 
-State lives in SpamToken (per-token comment counts) and SpamFilterTotals (one row: how many
-comments of each kind were learned), changed only by atomic increments (`INSERT … ON
-CONFLICT DO UPDATE`), so any number of workers can learn at once without losing counts.
-FilterDecision remembers each comment's label, so a changed decision moves its tokens
-instead of counting them twice, and `retrain()` can rebuild everything from decisions.
-
-A comment's tokens come from `features.py`: its words, its links and who sent it. The links
-and homepage are also scored on their own, so a link-carrying bot cannot hide behind words
-copied from a genuine comment (see `score()`). bench/spam measures all this on a generated
-corpus; bench/README.md has the figures and why the choices were made.
-
-Each decision keeps the tokens it counted, so a relabel, an unlearn or a decision on an
-edited comment takes back exactly those (decisions stored before tokens were kept use the
-comment's current tokens; `broadsheet spam-filter retrain` puts any count right).
+Thresholds are measured on held-out data: first the starting model's (its build held out
+a fifth of its corpora), then, once moderators have approved MIN_HELD_OUT_HAM comments, the
+site's own. Each approved comment's score was given when it was posted, before the model
+learned from it, so those scores are held-out by construction; the most recent
+RECENT_HAM of them set the score that would have held each share of genuine comments.
+`explain()` names the tokens that pushed a score most, for the moderation queue.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from broadsheet.discussion.models import Comment
+from broadsheet.lib.versioned import Versioned
 
-from .features import features
-from .models import FilterDecision, SpamFilterTotals, SpamToken
+from . import classifier
+from .classifier import LinearModel, Scorer, Vector
+from .features import MAX_BODY_CHARS
+from .models import ClassifierState, FilterDecision
+from .tokens import comment_groups, text_groups
 
 SPAM = FilterDecision.Label.SPAM
 HAM = FilterDecision.Label.HAM
-
-# Robinson's smoothing: a token seen in n comments counts as n observations of its own
-# probability plus STRENGTH observations of the neutral PRIOR (SpamBayes' defaults).
-UNKNOWN_TOKEN_STRENGTH = 0.45
-UNKNOWN_TOKEN_PROBABILITY = 0.5
-# Tokens closer to 0.5 than this say too little to be worth combining, and only the
-# MAX_DISCRIMINATORS most telling tokens vote, so a long comment cannot drown its evidence
-# in ordinary words.
-MINIMUM_STRENGTH = 0.1
-MAX_DISCRIMINATORS = 150
-# Tokens from links and the homepage (see score()), and how sure they must be on their own
-# to hold a comment whatever its words say.
-SITE_TOKEN_PREFIXES = (
-    "link-host:", "link-domain:", "link-tld:", "link-path:",
-    "homepage-host:", "homepage-domain:", "homepage-tld:", "homepage-path:",
-    "markup:",
-)  # fmt: skip
-SITE_CERTAINTY = 0.95
-
-TOTALS_ID = 1
+LABELS: dict[str, int] = {SPAM: 1, HAM: 0}
+# A site's own thresholds replace the starting model's once this many genuine comments
+# were held out to measure them: fewer cannot place a 1% rate.
+MIN_HELD_OUT_HAM = 200
+RECENT_HAM = 2000
+THRESHOLD_RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 
 
-class TokenStats(NamedTuple):
-    token: str
-    spam_count: int
-    ham_count: int
-    spam_probability: float
+@dataclass(frozen=True)
+class Scores:
+    spam: float
+    abuse: float
 
 
-# Scoring -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores at or above which screening holds (likely spam, likely abusive) or discards."""
+
+    hold: float
+    discard: float
+    abuse: float
 
 
-def token_probability(spam_count: int, ham_count: int, spam_total: int, ham_total: int) -> float:
-    """Robinson's f(w): the smoothed probability that a comment with this token is spam."""
-    spam_ratio = spam_count / spam_total if spam_total else 0.0
-    ham_ratio = ham_count / ham_total if ham_total else 0.0
-    if spam_ratio + ham_ratio == 0:
-        return UNKNOWN_TOKEN_PROBABILITY
-    p = spam_ratio / (spam_ratio + ham_ratio)
-    n = spam_count + ham_count
-    return (UNKNOWN_TOKEN_STRENGTH * UNKNOWN_TOKEN_PROBABILITY + n * p) / (
-        UNKNOWN_TOKEN_STRENGTH + n
-    )
+def _load_spam_scorer() -> Scorer:
+    state = ClassifierState.objects.filter(kind=ClassifierState.Kind.SPAM).first()
+    prior = classifier.starting_model("spam").model
+    if state is None:
+        return Scorer(prior, LinearModel.empty(), 0)
+    return Scorer(prior, LinearModel.from_bytes(bytes(state.weights), state.bias), state.decisions)
 
 
-def _chi2q(chi2: float, degrees: int) -> float:
-    """The probability that chi-square with `degrees` (even) degrees of freedom is at
-    least `chi2`."""
-    m = chi2 / 2.0
-    term = total = math.exp(-m)
-    for i in range(1, degrees // 2):
-        term *= m / i
-        total += term
-    return min(total, 1.0)
+spam_model: Versioned[Scorer] = Versioned("spam-model", _load_spam_scorer)
+spam_model.follow(ClassifierState)
 
 
-def combine(probabilities: Iterable[float]) -> float:
-    """Fisher-Robinson chi-square combining of the most telling token probabilities."""
-    telling = sorted(
-        (p for p in probabilities if abs(p - 0.5) >= MINIMUM_STRENGTH),
-        key=lambda p: abs(p - 0.5),
-        reverse=True,
-    )[:MAX_DISCRIMINATORS]
-    if not telling:
-        return 0.5
-    spam_log = sum(math.log1p(-p) for p in telling)
-    ham_log = sum(math.log(p) for p in telling)
-    degrees = 2 * len(telling)
-    spamminess = 1.0 - _chi2q(-2.0 * spam_log, degrees)
-    hamminess = 1.0 - _chi2q(-2.0 * ham_log, degrees)
-    return (spamminess - hamminess + 1.0) / 2.0
+@functools.cache
+def abuse_scorer() -> Scorer:
+    return Scorer(classifier.starting_model("abuse").model, LinearModel.empty(), 0)
 
 
-def _quoted(model: type[SpamToken] | type[SpamFilterTotals], *fields: str) -> list[str]:
-    qn = connection.ops.quote_name
-    columns = {field.name: field.column for field in model._meta.concrete_fields}
-    return [qn(model._meta.db_table)] + [qn(columns[name]) for name in fields]
+def vector_of(comment: Comment) -> Vector:
+    return classifier.vectorise(comment_groups(comment))
+
+
+def score(comment: Comment) -> Scores:
+    """Both probabilities of an unsaved or stored comment; no query unless the site's spam
+    model changed since this process last read it."""
+    vector = vector_of(comment)
+    return Scores(spam_model.get().probability(vector), abuse_scorer().probability(vector))
 
 
 def spam_probability(comment: Comment) -> float:
-    """0 (ham) to 1 (spam); exactly 0.5 when the filter has nothing to go on. One query."""
-    tokens = features(comment)
-    table, token_col, spam_col, ham_col = _quoted(SpamToken, "token", "spam_count", "ham_count")
-    totals, id_col, spam_docs, ham_docs = _quoted(
-        SpamFilterTotals, "id", "spam_documents", "ham_documents"
+    return score(comment).spam
+
+
+# Sentences end at ".", "!" or "?" before a space, or at a line break; a long comment is
+# looked at up to MAX_SENTENCES of them.
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+MAX_SENTENCES = 60
+
+
+def sentences(text: str) -> list[str]:
+    parts = _SENTENCE_END.split(text[:MAX_BODY_CHARS], maxsplit=MAX_SENTENCES)
+    return [part for part in parts[:MAX_SENTENCES] if part.strip()]
+
+
+def sentence_count(text: str) -> int:
+    return len(sentences(text))
+
+
+def worst_sentence_abuse(text: str) -> float:
+    """The highest abuse score of any one sentence of `text`, each scored alone."""
+    scorer = abuse_scorer()
+    return max(
+        (scorer.probability(classifier.vectorise(text_groups(part))) for part in sentences(text)),
+        default=0.0,
     )
-    # The totals ride along as the row with a NULL token, so scoring is one round trip.
-    sql = (
-        f"SELECT {token_col}, {spam_col}, {ham_col} FROM {table} "
-        f"WHERE {token_col} IN ({', '.join(['%s'] * len(tokens))}) "
-        f"UNION ALL SELECT NULL, {spam_docs}, {ham_docs} FROM {totals} WHERE {id_col} = %s"
+
+
+# Thresholds ------------------------------------------------------------------------------
+
+
+def threshold_at(table: dict[str, float], rate: float) -> float:
+    """The score that holds `rate` of genuine comments, from a table measured at a few
+    rates, interpolated on the logarithm of the rate; 1.0 (never) for a rate of 0."""
+    if rate <= 0 or not table:
+        return 1.0  # nothing measured: hold nothing on this score
+    points = sorted((float(key), value) for key, value in table.items())
+    rates = [math.log(point[0]) for point in points]
+    position = math.log(rate)
+    i = bisect.bisect_left(rates, position)
+    if i == 0:
+        return points[0][1]
+    if i == len(points):
+        return points[-1][1]
+    (low, low_score), (high, high_score) = points[i - 1], points[i]
+    share = (position - math.log(low)) / (math.log(high) - math.log(low))
+    return low_score + share * (high_score - low_score)
+
+
+def _spam_table() -> dict[str, float]:
+    state = ClassifierState.objects.filter(kind=ClassifierState.Kind.SPAM).first()
+    if state is not None and state.thresholds:
+        return dict(state.thresholds)
+    return classifier.starting_model("spam").thresholds
+
+
+spam_thresholds: Versioned[dict[str, float]] = Versioned("spam-thresholds", _spam_table)
+spam_thresholds.follow(ClassifierState)
+
+
+def thresholds() -> Thresholds:
+    table = spam_thresholds.get()
+    return Thresholds(
+        hold=threshold_at(table, settings.SPAM_HOLD_FALSE_POSITIVE_RATE),
+        discard=threshold_at(table, settings.SPAM_DISCARD_FALSE_POSITIVE_RATE),
+        abuse=threshold_at(
+            classifier.starting_model("abuse").thresholds, settings.ABUSE_HOLD_FALSE_POSITIVE_RATE
+        ),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*tokens, TOTALS_ID])
-        rows = cursor.fetchall()
-    spam_total = ham_total = 0
-    known = []
-    for token, spam_count, ham_count in rows:
-        if token is None:
-            spam_total, ham_total = spam_count, ham_count
-        elif spam_count or ham_count:
-            known.append((token, spam_count, ham_count))
-    return score(known, spam_total, ham_total)
 
 
-def score(known: Iterable[tuple[str, int, int]], spam_total: int, ham_total: int) -> float:
-    """The spam probability of a comment whose known tokens have these (token, spam count,
-    ham count), given how many spam and ham comments were learned.
-
-    The links and homepage are also judged on their own: spam bots paste a genuine-looking
-    comment (often copied from another site) to carry a link, and the borrowed words would
-    otherwise outvote the link. When the link evidence alone is near certain, the comment
-    scores at least that."""
-    if spam_total + ham_total == 0:
-        return 0.5
-    everything = []
-    site = []
-    for token, spam_count, ham_count in known:
-        p = token_probability(spam_count, ham_count, spam_total, ham_total)
-        everything.append(p)
-        if token.startswith(SITE_TOKEN_PREFIXES):
-            site.append(p)
-    overall = combine(everything)
-    if site:
-        site_score = combine(site)
-        if site_score >= SITE_CERTAINTY:
-            return max(overall, site_score)
-    return overall
+# Learning --------------------------------------------------------------------------------
 
 
-# Learning ------------------------------------------------------------------------------
+def _locked_state() -> ClassifierState:
+    state, _ = ClassifierState.objects.get_or_create(kind=ClassifierState.Kind.SPAM)
+    return ClassifierState.objects.select_for_update().get(pk=state.pk)
 
 
-def _change_counts(tokens: Sequence[str], label: str, step: int) -> None:
-    """Count `tokens` and one comment once more (`step` 1) or once less (`step` -1) under
-    `label`, never below zero.
-
-    Every change is an upsert that adds to the stored count in the database, so concurrent
-    learners never lose each other's counts. Tokens go in sorted order, the same for
-    learning and unlearning, so concurrent PostgreSQL transactions lock rows in one order
-    and cannot deadlock; the totals row always comes last. A token unlearned down to zero
-    keeps its row (deleting it could take locks out of that order); scoring ignores it
-    and `retrain()` drops it."""
-    table, token_col, spam_col, ham_col = _quoted(SpamToken, "token", "spam_count", "ham_count")
-    totals, id_col, spam_docs, ham_docs = _quoted(
-        SpamFilterTotals, "id", "spam_documents", "ham_documents"
-    )
-    column, docs = (spam_col, spam_docs) if label == SPAM else (ham_col, ham_docs)
-    new_spam = int(step > 0 and label == SPAM)
-    new_ham = int(step > 0 and label == HAM)
-
-    def changed(table: str, column: str) -> str:
-        if step > 0:
-            return f"{column} = {table}.{column} + 1"
-        return f"{column} = CASE WHEN {table}.{column} > 0 THEN {table}.{column} - 1 ELSE 0 END"
-
-    with connection.cursor() as cursor:
-        ordered = sorted(tokens)
-        # Batches stay under SQLite's limit on query parameters.
-        for start in range(0, len(ordered), 300):
-            batch = ordered[start : start + 300]
-            cursor.execute(
-                f"INSERT INTO {table} ({token_col}, {spam_col}, {ham_col}) VALUES "
-                + ", ".join(["(%s, %s, %s)"] * len(batch))
-                + f" ON CONFLICT ({token_col}) DO UPDATE SET {changed(table, column)}",
-                [value for token in batch for value in (token, new_spam, new_ham)],
-            )
-        cursor.execute(
-            f"INSERT INTO {totals} ({id_col}, {spam_docs}, {ham_docs}) VALUES (%s, %s, %s) "
-            f"ON CONFLICT ({id_col}) DO UPDATE SET {changed(totals, docs)}",
-            [TOTALS_ID, new_spam, new_ham],
-        )
+def _save(state: ClassifierState, scorer: Scorer, **fields: object) -> None:
+    state.weights = scorer.site.to_bytes()
+    state.bias = scorer.site.bias
+    state.decisions = scorer.decisions
+    for name, value in fields.items():
+        setattr(state, name, value)
+    state.save()
 
 
 def learn(comment: Comment, label: str) -> None:
-    """Teach the filter that `comment` is spam or ham (a FilterDecision label), once: the
-    same label for the same text changes nothing; a different label, or the same label
-    after the author edited the text, takes back what the earlier decision counted and
-    counts the comment as it is now."""
-    if label not in FilterDecision.Label.values:
+    """Teach the spam model that `comment` is spam or ham (a FilterDecision label). The
+    same label again changes nothing, unless the comment was edited since: then its new
+    text is learned. A new label is learned at once (retrain() later takes the old one out
+    of the weights entirely). Either way the comment counts as one decision."""
+    if label not in LABELS:
         raise ValueError(f"Unknown filter label {label!r}.")
     if comment.pk is None:
         raise ValueError("Only a saved comment can be learned.")
-    tokens = features(comment)
+    vector = vector_of(comment)
     with transaction.atomic():
         decision, created = FilterDecision.objects.get_or_create(
-            comment=comment, defaults={"label": label, "tokens": tokens}
+            comment=comment, defaults={"label": label}
+        )
+        if not created:
+            decision = FilterDecision.objects.select_for_update().get(pk=decision.pk)
+            edited = comment.edited_at is not None and comment.edited_at > decision.decided_at
+            if decision.label == label and not edited:
+                return
+            decision.label, decision.decided_at = label, timezone.now()
+            decision.save(update_fields=["label", "decided_at"])
+        state = _locked_state()
+        scorer = Scorer(
+            classifier.starting_model("spam").model,
+            LinearModel.from_bytes(bytes(state.weights), state.bias),
+            state.decisions,
         )
         if created:
-            _change_counts(tokens, label, 1)
-            return
-        # Locked, so two moderators relabelling the same comment at once take turns and
-        # each sees the label the other left.
-        decision = FilterDecision.objects.select_for_update().get(pk=decision.pk)
-        learned = decision.tokens or tokens
-        if decision.label == label and learned == tokens:
-            return
-        _change_counts(learned, decision.label, -1)
-        _change_counts(tokens, label, 1)
-        decision.label, decision.tokens = label, tokens
-        decision.decided_at = timezone.now()
-        decision.save(update_fields=["label", "tokens", "decided_at"])
+            scorer.learn(vector, LABELS[label])
+        else:
+            scorer.step(vector, LABELS[label])
+        _save(state, scorer, thresholds=measured_thresholds())
 
 
 def unlearn(comment: Comment) -> bool:
-    """Forget whatever the filter learned from `comment`; False if it had learned nothing."""
-    with transaction.atomic():
-        decision = FilterDecision.objects.select_for_update().filter(comment=comment).first()
-        if decision is None:
-            return False
-        decision.delete()
-        _change_counts(decision.tokens or features(comment), decision.label, -1)
-    return True
+    """Forget the decision on `comment` (see forget()); False if there was none."""
+    return forget(Comment.objects.filter(pk=comment.pk)) > 0
+
+
+def forget(comments: QuerySet[Comment]) -> int:
+    """Drop the decisions on `comments`, as the data-rights erasure needs, and queue a
+    retrain without them once the transaction commits: the site's weights hold what those
+    decisions taught until the worker has run it (minutes, not a request's time). Returns
+    how many decisions were dropped."""
+    from .tasks import retrain_spam_model  # the tasks module builds on this one
+
+    dropped, _ = FilterDecision.objects.filter(comment__in=comments).delete()
+    if dropped:
+        transaction.on_commit(retrain_spam_model.enqueue, robust=True)
+    return int(dropped)
+
+
+def _decisions() -> list[tuple[Vector, int]]:
+    rows = (
+        FilterDecision.objects.select_related("comment")
+        .only(
+            "label",
+            "comment__name",
+            "comment__email",
+            "comment__homepage",
+            "comment__body_source",
+            "comment__user_id",
+            "comment__email_confirmed",
+        )
+        .order_by("decided_at", "pk")
+    )
+    return [(vector_of(row.comment), LABELS[row.label]) for row in rows.iterator(chunk_size=500)]
+
+
+def held_out_thresholds(scores: list[float]) -> dict[str, float]:
+    """From genuine comments' scores, the score each rate in THRESHOLD_RATES would hold."""
+    ordered = sorted(scores, reverse=True)
+    table = {}
+    for rate in THRESHOLD_RATES:
+        k = int(rate * len(ordered))
+        # Just above the (k+1)-th highest: at most k of these genuine comments are held.
+        table[str(rate)] = min(1.0, math.nextafter(ordered[k], 2.0)) if k < len(ordered) else 0.0
+    return table
+
+
+def measured_thresholds() -> dict[str, float]:
+    """The site's own thresholds table, from the scores its recently approved comments had
+    when posted; empty (the starting model's apply) while there are too few."""
+    scores = [
+        float(score)
+        for score in FilterDecision.objects.filter(label=HAM, comment__spam_score__isnull=False)
+        .order_by("-decided_at", "-pk")
+        .values_list("comment__spam_score", flat=True)[:RECENT_HAM]
+        if score is not None
+    ]
+    return held_out_thresholds(scores) if len(scores) >= MIN_HELD_OUT_HAM else {}
 
 
 def retrain(progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Rebuild every count from the FilterDecision rows and the comments as they are now;
-    returns (spam, ham) comments learned. `progress(n)` is called as each batch of n
-    decisions is read."""
-    spam_counts: Counter[str] = Counter()
-    ham_counts: Counter[str] = Counter()
-    documents: dict[str, int] = {SPAM: 0, HAM: 0}
+    """Rebuild the site's spam model from every decision, oldest first; returns (spam, ham)
+    learned."""
+    decisions = _decisions()
+    if progress is not None:
+        progress(len(decisions))
+    vectors = [vector for vector, _ in decisions]
+    labels = [label for _, label in decisions]
+    scorer = classifier.train(vectors, labels, classifier.starting_model("spam").model)
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Decisions recorded while we read would be lost from (or counted twice in)
-            # the rebuild; learn() writes its decision row first, so it waits for us here.
-            # SQLite's IMMEDIATE transactions already serialise every writer.
-            with connection.cursor() as cursor:
-                table = connection.ops.quote_name(FilterDecision._meta.db_table)
-                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        SpamToken.objects.all().delete()
-        decisions = (
-            FilterDecision.objects.select_related("comment")
-            .only(
-                "label",
-                "tokens",
-                "comment__name",
-                "comment__email",
-                "comment__homepage",
-                "comment__body_source",
-                "comment__user_id",
-                "comment__email_confirmed",
-            )
-            .order_by("pk")
+        _save(
+            _locked_state(),
+            scorer,
+            thresholds=measured_thresholds(),
+            retrained_at=timezone.now(),
         )
-        # Read in pages by primary key rather than through one open cursor, because each
-        # page's decisions are written back (their tokens now stand for the comment as it
-        # reads today), and SQLite gives no isolation between a cursor and writes on the
-        # same connection.
-        last_pk = 0
-        while page := list(decisions.filter(pk__gt=last_pk)[:500]):
-            changed = []
-            for decision in page:
-                tokens = features(decision.comment)
-                (spam_counts if decision.label == SPAM else ham_counts).update(tokens)
-                documents[decision.label] += 1
-                if decision.tokens != tokens:
-                    decision.tokens = tokens
-                    changed.append(decision)
-            FilterDecision.objects.bulk_update(changed, ["tokens"])
-            last_pk = page[-1].pk
-            if progress is not None:
-                progress(len(page))
-        SpamToken.objects.bulk_create(
-            (
-                SpamToken(token=token, spam_count=spam_counts[token], ham_count=ham_counts[token])
-                for token in sorted((spam_counts | ham_counts).keys())
-            ),
-            batch_size=500,
-        )
-        SpamFilterTotals.objects.update_or_create(
-            pk=TOTALS_ID,
-            defaults={"spam_documents": documents[SPAM], "ham_documents": documents[HAM]},
-        )
-    return documents[SPAM], documents[HAM]
+    return labels.count(1), labels.count(0)
 
 
-# What the filter knows -----------------------------------------------------------------
+# What the filter knows -------------------------------------------------------------------
 
 
-def token_count() -> int:
-    """How many distinct tokens the filter has counts for."""
-    return SpamToken.objects.filter(Q(spam_count__gt=0) | Q(ham_count__gt=0)).count()
+@dataclass(frozen=True)
+class Push:
+    """A token of a comment and how far it moved the score's log-odds (positive: towards
+    spam or abuse)."""
+
+    token: str
+    weight: float
+
+    @property
+    def signed(self) -> str:
+        return f"{self.weight:+.1f}"
+
+
+def explain(comment: Comment, kind: str = "spam", n: int = 5) -> list[Push]:
+    """The `n` tokens of `comment` that pushed its `kind` score most, either way: rebuilt
+    from the comment's own tokens, since the model keeps only hashed columns."""
+    scorer = spam_model.get() if kind == "spam" else abuse_scorer()
+    groups = comment_groups(comment)
+    vector = classifier.vectorise(groups)
+    weight_of = dict(zip(vector[0].tolist(), scorer.contributions(vector).tolist(), strict=True))
+    seen: dict[int, str] = {}
+    for tokens in groups.values():
+        for token in tokens:
+            seen.setdefault(classifier.column(token), token)
+    pushes = [Push(token, weight_of.get(col, 0.0)) for col, token in seen.items()]
+    pushes.sort(key=lambda push: abs(push.weight), reverse=True)
+    return [push for push in pushes[:n] if push.weight != 0.0]
 
 
 def totals() -> tuple[int, int]:
-    """(spam, ham) comments the filter has learned from."""
-    row = SpamFilterTotals.objects.filter(pk=TOTALS_ID).first()
-    return (row.spam_documents, row.ham_documents) if row else (0, 0)
-
-
-def top_tokens(label: str, n: int = 20) -> list[TokenStats]:
-    """The `n` tokens seen most often under `label` among those that are strong evidence
-    for it on their own (a spam probability of at least 0.9 for spam, at most 0.1 for ham):
-    what the filter has learned, rather than the words every comment has."""
-    spam_total, ham_total = totals()
-    count_field = "spam_count" if label == SPAM else "ham_count"
-    candidates = SpamToken.objects.filter(**{f"{count_field}__gt": 0}).order_by(
-        f"-{count_field}", "token"
-    )
-    found: list[TokenStats] = []
-    for start in range(0, 50_000, 1000):
-        page = list(candidates[start : start + 1000])
-        for row in page:
-            p = token_probability(row.spam_count, row.ham_count, spam_total, ham_total)
-            if (p >= 0.9) if label == SPAM else (p <= 0.1):
-                found.append(TokenStats(row.token, row.spam_count, row.ham_count, p))
-                if len(found) == n:
-                    return found
-        if len(page) < 1000:
-            break
-    return found
+    """(spam, ham) decisions the filter has learned from."""
+    spam = FilterDecision.objects.filter(label=SPAM).count()
+    return spam, FilterDecision.objects.count() - spam

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import update_wrapper
 from typing import Any, Concatenate, ParamSpec
 
@@ -35,7 +35,7 @@ from broadsheet.lib.redirects import redirect_back, safe_next_url
 from broadsheet.lib.worddiff import DiffPiece, word_diff
 from broadsheet.publishing.models import Article
 
-from . import services
+from . import grouping, services, spamfilter
 from .forms import (
     ActionForm,
     BanForm,
@@ -120,10 +120,17 @@ def with_commenter_history(comments: QuerySet[Comment]) -> QuerySet[Comment]:
     )
 
 
+QUEUE_ORDERS = {
+    "": ("-created_at", "-id"),
+    "spam": (F("spam_score").desc(nulls_last=True), "-created_at", "-id"),
+    "abuse": (F("abuse_score").desc(nulls_last=True), "-created_at", "-id"),
+}
+
+
 def queue_comments(
-    status: str, article: Article | None = None, reason: str = ""
+    status: str, article: Article | None = None, reason: str = "", order: str = ""
 ) -> QuerySet[Comment]:
-    """The queue: comments of `status` ("all" for any), newest first."""
+    """The queue: comments of `status` ("all" for any), newest first or by a score."""
     comments = Comment.objects.select_related("article")
     if status != "all":
         comments = comments.filter(status=status)
@@ -135,7 +142,11 @@ def queue_comments(
         comments = comments.alias(reasons_text=Cast("held_reasons", TextField())).filter(
             reasons_text__contains=f'"{reason}"'
         )
-    return with_commenter_history(comments).order_by("-created_at", "-id")
+    return with_commenter_history(comments).order_by(*QUEUE_ORDERS.get(order, QUEUE_ORDERS[""]))
+
+
+# How many of a score's strongest tokens the queue names.
+PUSHES_SHOWN = 4
 
 
 @dataclass
@@ -145,6 +156,11 @@ class QueueRow:
     score: str
     # How an edit screening held changed the text readers saw (None: not such an edit).
     edit_diff: list[DiffPiece] | None = None
+    abuse_score: str = "—"
+    # The tokens that pushed each score most, as the models weigh them now.
+    spam_pushes: list[spamfilter.Push] = field(default_factory=list)
+    abuse_pushes: list[spamfilter.Push] = field(default_factory=list)
+    group: grouping.Group | None = None
 
 
 def _score(value: float | None) -> str:
@@ -161,8 +177,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters.is_valid()
     cleaned = getattr(filters, "cleaned_data", {})
     status = cleaned.get("status") or Comment.Status.HELD
-    comments = queue_comments(status, cleaned.get("article"), cleaned.get("reason") or "")
+    comments = queue_comments(
+        status, cleaned.get("article"), cleaned.get("reason") or "", cleaned.get("order") or ""
+    )
     page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = grouping.near_duplicates(
+        list(
+            comments.select_related(None).only("pk", "body_source", "created_at")[
+                : grouping.MAX_COMMENTS
+            ]
+        )
+    )
     rows = [
         QueueRow(
             comment,
@@ -171,6 +196,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             word_diff(comment.body_before_edit, comment.body_source)
             if comment.body_before_edit
             else None,
+            abuse_score=_score(comment.abuse_score),
+            spam_pushes=spamfilter.explain(comment, "spam", PUSHES_SHOWN),
+            abuse_pushes=spamfilter.explain(comment, "abuse", PUSHES_SHOWN),
+            group=groups.get(comment.pk),
         )
         for comment in page.object_list
     ]
@@ -205,9 +234,11 @@ def act(request: HttpRequest) -> HttpResponse:
     if action == ModerationLogEntry.Action.BAN:
         _ban_all(request, targets, actor, reason, form.expires_at())
         return _back(request)
+    # A group of near-duplicates is one decision: the filter learns from its oldest only.
+    teach_once = form.cleaned_data["teach_once"]
     with transaction.atomic():
-        for comment in targets:
-            services.moderate(comment, action, actor, reason)
+        for position, comment in enumerate(targets):
+            services.moderate(comment, action, actor, reason, teach=position == 0 or not teach_once)
     count = _plural(len(targets), "comment")
     done = {
         ModerationLogEntry.Action.APPROVE: f"Approved {count}.",

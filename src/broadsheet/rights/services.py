@@ -37,6 +37,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.discussion.serializers import comment_private_data
 from broadsheet.discussion.services import update_comments
 from broadsheet.lib.mail import queue_mail
+from broadsheet.moderation import spamfilter
 from broadsheet.moderation.models import ModerationLogEntry
 from broadsheet.moderation.services import log_action
 from broadsheet.publishing.serializers import site_url
@@ -178,6 +179,8 @@ def erase_comments(
         if not keep_bodies:
             changes.update(body_source="", body_html="", status=Comment.Status.DELETED)
         update_comments(Comment.objects.filter(pk__in=ids), **changes)
+        # What moderators' decisions on these comments taught the spam model goes too.
+        spamfilter.forget(Comment.objects.filter(pk__in=ids))
         log_action(
             actor,
             ModerationLogEntry.Action.ERASE,

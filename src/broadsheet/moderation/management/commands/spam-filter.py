@@ -1,79 +1,73 @@
-"""`broadsheet spam-filter stats|retrain`: what the learning spam filter knows, and
-rebuilding it from moderators' decisions.
+"""`broadsheet spam-filter stats|retrain`: what the classifiers know, and rebuilding the
+site's spam model from moderators' decisions.
 
-`stats` prints how many spam and genuine comments the filter learned from and the tokens
-that count most for each side. `retrain` throws the counts away and learns again from
-every recorded decision and the comments as they are now; it is idempotent, and the way to
-put the counts right after comments were edited or removed in bulk.
+`stats` prints the decisions on record, how much the starting model still counts, the
+thresholds screening applies now and where they come from, and the weights that push
+hardest each way. `retrain` learns the site's model again from every recorded decision and
+the comments as they are now; it is idempotent, and the way to put the model right after
+comments were edited, relabelled or erased in bulk (the worker also runs it daily).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db.models import Count, Q
-from tqdm import tqdm
 
-from broadsheet.moderation import spamfilter
-from broadsheet.moderation.models import FilterDecision
+from broadsheet.moderation import classifier, spamfilter
 
 
 class Command(BaseCommand):
-    help = "Show what the learning spam filter knows (stats) or rebuild it (retrain)."
+    help = "Show what the spam and abuse classifiers know (stats) or retrain the spam model."
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{stats,retrain}")
-        stats = actions.add_parser("stats", help="counts and the most telling tokens")
-        stats.add_argument("--top", type=int, default=15, help="tokens to list for each side")
-        actions.add_parser("retrain", help="rebuild the counts from every recorded decision")
+        actions.add_parser("stats", help="decisions, thresholds and the models in use")
+        actions.add_parser("retrain", help="rebuild the site's spam model from every decision")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "retrain":
-            self.retrain()
+            spam, ham = spamfilter.retrain()
+            self.stdout.write(
+                f"Retrained the spam model from {spam} spam and {ham} genuine comments."
+            )
         else:
-            self.stats(options["top"])
+            self.stats()
 
-    def stats(self, top: int) -> None:
+    def stats(self) -> None:
         spam, ham = spamfilter.totals()
-        decisions = FilterDecision.objects.aggregate(
-            spam=Count("pk", filter=Q(label=FilterDecision.Label.SPAM)),
-            ham=Count("pk", filter=Q(label=FilterDecision.Label.HAM)),
-        )
-        tokens = spamfilter.token_count()
-        self.stdout.write(f"Comments learned: {spam} spam, {ham} genuine.")
+        scorer = spamfilter.spam_model.get()
+        self.stdout.write(f"Decisions on record: {spam} spam, {ham} genuine.")
         self.stdout.write(
-            f"Decisions on record: {decisions['spam']} spam, {decisions['ham']} genuine."
+            f"Spam model: learned from {scorer.decisions} decisions; the starting model counts "
+            f"{classifier.prior_weight(scorer.decisions):.0%} as much as on the first day."
         )
-        if (spam, ham) != (decisions["spam"], decisions["ham"]):
-            warning = "The counts and the decisions differ: run `spam-filter retrain`."
-            self.stdout.write(self.style.WARNING(warning))
-        self.stdout.write(f"Distinct tokens: {tokens}.")
-        for label, title in (
-            (FilterDecision.Label.SPAM, "Tokens that most often mark spam"),
-            (FilterDecision.Label.HAM, "Tokens that most often mark genuine comments"),
-        ):
-            rows = spamfilter.top_tokens(label, top)
-            self.stdout.write(f"\n{title}:")
-            if not rows:
-                self.stdout.write("  (none yet)")
-            width = max((len(row.token) for row in rows), default=0)
-            for row in rows:
+        own = bool(spamfilter.measured_thresholds())
+        source = (
+            "measured on this site's approved comments"
+            if own
+            else f"the starting model's, until {spamfilter.MIN_HELD_OUT_HAM} comments are approved"
+        )
+        limits = spamfilter.thresholds()
+        self.stdout.write(
+            f"Thresholds ({source}):\n"
+            f"  hold as likely spam   {limits.hold:.3f}  "
+            f"(SPAM_HOLD_FALSE_POSITIVE_RATE={settings.SPAM_HOLD_FALSE_POSITIVE_RATE})\n"
+            f"  store as spam         {limits.discard:.3f}  "
+            f"(SPAM_DISCARD_FALSE_POSITIVE_RATE={settings.SPAM_DISCARD_FALSE_POSITIVE_RATE})\n"
+            f"  hold as likely abusive {limits.abuse:.3f}  "
+            f"(ABUSE_HOLD_FALSE_POSITIVE_RATE={settings.ABUSE_HOLD_FALSE_POSITIVE_RATE})"
+        )
+        for kind in ("spam", "abuse"):
+            about = classifier.starting_model(kind).about
+            if about:
+                test = about.get("test", {})
                 self.stdout.write(
-                    f"  {row.token:<{width}}  spam {row.spam_count:>6}  genuine "
-                    f"{row.ham_count:>6}  p(spam) {row.spam_probability:.3f}"
+                    f"Starting {kind} model: built {about.get('built')} from "
+                    f"{', '.join(about.get('corpora', []))}; on its held-out texts ROC AUC "
+                    f"{test.get('roc_auc')}, recall at 1% false positives "
+                    f"{test.get('recall_at_1pct_fp')}."
                 )
-        self.stdout.write(
-            f"\nSpam filter: learned from {spam} spam and {ham} genuine comments, {tokens} tokens."
-        )
-
-    def retrain(self) -> None:
-        with tqdm(
-            total=FilterDecision.objects.count(), unit="decision", disable=None, leave=False
-        ) as bar:
-            spam, ham = spamfilter.retrain(progress=bar.update)
-        tokens = spamfilter.token_count()
-        self.stdout.write(
-            f"Retrained the spam filter from {spam} spam and {ham} genuine comments: "
-            f"{tokens} tokens."
-        )
+            else:
+                self.stdout.write(f"Starting {kind} model: none shipped (neutral start).")

@@ -1,0 +1,87 @@
+"""The linear classifiers' arithmetic (moderation/classifier.py), without a database."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from broadsheet.moderation import classifier
+from broadsheet.moderation.classifier import DIMENSIONS, LinearModel, Scorer, vectorise
+
+
+def test_each_group_counts_as_much_however_long() -> None:
+    short = vectorise({"words": ["w:cheap"], "signals": ["links:1"]})
+    long = vectorise({"words": [f"w:word{i}" for i in range(400)], "signals": ["links:1"]})
+    for index, values in (short, long):
+        assert len(index) == len(values)
+        assert math.isclose(float(np.dot(values, values)), 2.0, rel_tol=1e-5)
+    # Repeats count once.
+    assert len(vectorise({"words": ["w:a", "w:a", "w:a"]})[0]) == 1
+
+
+def test_columns_are_stable_across_processes() -> None:
+    # CRC-32 of the token, masked: the shipped and stored models keep meaning the same
+    # tokens only while these stay put.
+    assert classifier.column("w:cheap") == 124272
+    assert classifier.column("links:1") == 5657
+
+
+def test_learning_moves_the_score_towards_the_label_and_counts_the_decision() -> None:
+    scorer = Scorer(LinearModel.empty(), LinearModel.empty(), 0)
+    pitch = vectorise({"words": ["w:cheap", "w:pills", "b:cheap pills"]})
+    assert scorer.probability(pitch) == 0.5
+    scorer.learn(pitch, 1)
+    assert scorer.probability(pitch) > 0.6
+    assert scorer.decisions == 1
+    scorer.learn(pitch, 0)
+    scorer.learn(pitch, 0)
+    assert scorer.probability(pitch) < 0.5
+
+
+def test_the_starting_model_fades_as_the_site_decides() -> None:
+    prior = LinearModel.empty()
+    vector = vectorise({"words": ["w:casino"]})
+    prior.weights[vector[0]] = 6.0
+    fresh = Scorer(prior, LinearModel.empty(), 0)
+    seasoned = Scorer(prior, LinearModel.empty(), 10 * classifier.PRIOR_DECISIONS)
+    assert fresh.probability(vector) > 0.99
+    assert 0.5 < seasoned.probability(vector) < 0.65
+    assert classifier.prior_weight(classifier.PRIOR_DECISIONS) == 0.5
+
+
+def test_training_is_deterministic_and_learns_both_classes() -> None:
+    spam = [vectorise({"words": ["w:loan", f"w:x{i}"]}) for i in range(20)]
+    ham = [vectorise({"words": ["w:council", f"w:y{i}"]}) for i in range(20)]
+    vectors, labels = spam + ham, [1] * 20 + [0] * 20
+    first = classifier.train(vectors, labels, LinearModel.empty())
+    second = classifier.train(vectors, labels, LinearModel.empty())
+    assert first.site.to_bytes() == second.site.to_bytes()
+    assert first.decisions == 40
+    assert first.probability(vectorise({"words": ["w:loan"]})) > 0.8
+    assert first.probability(vectorise({"words": ["w:council"]})) < 0.2
+
+
+def test_weights_round_trip_as_plain_float32_bytes() -> None:
+    model = LinearModel.empty()
+    model.weights[[1, 5, DIMENSIONS - 1]] = [0.5, -2.0, 3.25]
+    data = model.to_bytes()
+    assert len(data) == 4 * DIMENSIONS
+    again = LinearModel.from_bytes(data, 0.1)
+    assert again.weights[5] == -2.0 and again.bias == 0.1
+    assert LinearModel.from_bytes(b"", 0.0).weights.any() == False  # noqa: E712
+    with pytest.raises(ValueError, match="columns"):
+        LinearModel.from_bytes(b"\0" * 8, 0.0)
+
+
+@pytest.mark.parametrize("kind", ["spam", "abuse"])
+def test_the_shipped_models_load_without_pickle_and_carry_their_thresholds(kind: str) -> None:
+    shipped = classifier.starting_model(kind)
+    assert shipped.model.weights.shape == (DIMENSIONS,)
+    assert shipped.model.weights.any()
+    assert set(shipped.thresholds) >= {"0.001", "0.01"}
+    # A stricter false-positive rate needs a higher score.
+    assert shipped.thresholds["0.001"] >= shipped.thresholds["0.01"]
+    assert shipped.about["kind"] == kind
+    assert "stormfront" not in shipped.about["corpora"]  # share-alike: evaluation only
