@@ -35,7 +35,7 @@ def test_held_comments_are_listed_newest_first_with_reasons(
     client: Client, article: Article, token: str
 ) -> None:
     older = held_comment(article)
-    newer = held_comment(article, body_source="Second thoughts.")
+    newer = held_comment(article, body_source="Second thoughts.", abuse_score=0.31)
     Comment.objects.filter(pk=older.pk).update(created_at=older.created_at.replace(year=2020))
     published = Comment.objects.create(
         article=article, name="Ada", body_source="Shown.", status=Comment.Status.PUBLISHED
@@ -47,6 +47,7 @@ def test_held_comments_are_listed_newest_first_with_reasons(
     first = body["items"][0]
     assert first["article"] == {"slug": "tenants-organise", "title": article.title}
     assert first["held_reasons"] == newer.held_reasons
+    assert (first["spam_score"], first["abuse_score"]) == (newer.spam_score, 0.31)
     assert first["email"] == newer.email
     assert body["next"] is None
 

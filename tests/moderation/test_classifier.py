@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,3 +89,23 @@ def test_the_shipped_models_load_without_pickle_and_carry_their_thresholds(kind:
     assert shipped.thresholds["0.001"] >= shipped.thresholds["0.01"]
     assert shipped.about["kind"] == kind
     assert "stormfront" not in shipped.about["corpora"]  # share-alike: evaluation only
+
+
+def test_the_web_process_scores_without_scikit_learn_or_scipy(tmp_path: Path) -> None:
+    # Importing them costs about 100 MB a worker: the site must never need them.
+    code = (
+        "import sys, django; django.setup(); import broadsheet.urls; "
+        "from broadsheet.discussion.models import Comment; "
+        "from broadsheet.moderation import classifier, spamfilter, tokens; "
+        "vector = classifier.vectorise(tokens.comment_groups(Comment(body_source='Hi!'))); "
+        "spamfilter.abuse_scorer().probability(vector); "
+        "classifier.starting_model('spam').model.margin(vector); "
+        "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "broadsheet.settings",
+           "BROADSHEET_VAR_DIR": str(tmp_path)}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -136,6 +136,7 @@ class HeldCommentOut(Schema):
     created_at: dt.datetime
     held_reasons: list[str]
     spam_score: float | None
+    abuse_score: float | None
 
 
 class HeldCommentPage(Schema):

@@ -115,6 +115,7 @@ def held_comments(
                 "body": comment.body_source,
                 "held_reasons": [str(reason) for reason in comment.held_reasons or []],
                 "spam_score": comment.spam_score,
+                "abuse_score": comment.abuse_score,
             }
             for comment in rows
         ],

@@ -292,7 +292,7 @@ def list_comments(
     comments = (
         Comment.objects.filter(thread__in=[root.pk for root in page_roots])
         # What is never shown: the Markdown source, the e-mail, screening data.
-        .defer("body_source", "email", "address_hash", "held_reasons", "spam_score")
+        .defer("body_source", "email", "address_hash", "held_reasons", "spam_score", "abuse_score")
         .order_by("created_at", "id")
     )
     threads = build_threads(page_roots, list(comments), PUBLIC_READER)
