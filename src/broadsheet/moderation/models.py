@@ -141,5 +141,9 @@ class FilterDecision(models.Model):
     label = models.CharField(max_length=4, choices=Label.choices)
     decided_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # The site's thresholds read the most recent genuine decisions after every one.
+        indexes = [models.Index(fields=["label", "-decided_at"], name="decision_label_recent")]
+
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.label}"
