@@ -64,8 +64,8 @@ def without_links(text: str) -> str:
 
 
 def text_groups(text: str) -> TokenGroups:
-    """The words and character groups of a piece of text (the body, or any text a bench
-    scores)."""
+    """The words, character n-grams and body signals of a piece of text (a comment's body,
+    a sentence of it, or a corpus text the build and the benches score)."""
     words = [word[:MAX_WORD_LENGTH] for word in _WORD.findall(normalise(without_links(text)))]
     return {
         "words": word_tokens(words),
