@@ -3,6 +3,8 @@ two servers with their database, as the `site` fixture hands them to a test."""
 
 from __future__ import annotations
 
+import secrets
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,3 +41,9 @@ class Site:
 
     def server_env(self, **changes: str) -> dict[str, str]:
         return {**self.env, **changes}
+
+
+def random_word(length: int = 8) -> str:
+    """Letters only, to make a comment unique: a random run of digits can read as a phone
+    number to the spam filter, and the comment would be held for that."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(length))

@@ -9,14 +9,13 @@ redirect (302: saved) must be in the database exactly once, and no body twice.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from .helpers import REDIS_DB, Site
+from .helpers import REDIS_DB, Site, random_word
 from .people import ARTICLE, LOAD_ARTICLE, MODERATOR, PASSWORD
 from .tools import (
     Load,
@@ -44,7 +43,7 @@ def stamp(site: Site) -> str:
 
 
 def tag(name: str) -> str:
-    return f"[{name} {secrets.token_hex(4)}]"
+    return f"[{name} {random_word()}]"
 
 
 def report(name: str, load: Load) -> None:

@@ -7,11 +7,9 @@ of a server's worker processes answer.
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
-from .helpers import Site
+from .helpers import Site, random_word
 from .people import ARTICLE, MODERATOR, PASSWORD
 from .tools import Visitor, comment_form, comment_id, fetch, shown_at
 
@@ -49,7 +47,7 @@ def moderator(site: Site, address: str) -> Visitor:
 
 
 def unique(words: str) -> str:
-    return f"{words} ({secrets.token_hex(4)})"
+    return f"{words} ({random_word()})"
 
 
 @pytest.mark.parametrize("direction", ["a-to-b", "b-to-a"])

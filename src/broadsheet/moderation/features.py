@@ -38,7 +38,8 @@ _BBCODE_LINK = re.compile(r"\[url[=\]]", re.IGNORECASE)
 _WORD_SEPARATORS = ".'’-"
 _WORDISH = re.compile(r"[\w.'’\-]+")
 _SEPARATOR_RUN = re.compile(r"[.'’\-]{2,}")
-_PHONE = linear.compile(r"(?:\+\d{1,3}[\s.\-]?)?(?:\(?\d{2,4}\)?[\s.\-]?){2,4}\d{3,4}")
+# A phone number stands alone: digits inside a word ("a8614765f", an order code) are not one.
+_PHONE = linear.compile(r"(?:\+\d{1,3}[\s.\-]?|\b)(?:\(?\d{2,4}\)?[\s.\-]?){2,4}\d{3,4}\b")
 _MONEY = linear.compile(
     r"(?:[$€£]\s?\d[\d,.]*|\d[\d,.]*\s?[$€£])\s?(?:k|m|bn|million|billion)?\b", ignore_case=True
 )
