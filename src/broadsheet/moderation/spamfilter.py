@@ -65,12 +65,16 @@ class Thresholds:
     abuse: float
 
 
-def _load_spam_scorer() -> Scorer:
-    state = ClassifierState.objects.filter(kind=ClassifierState.Kind.SPAM).first()
+def _spam_scorer(state: ClassifierState | None) -> Scorer:
+    """The starting model with the site's weights as `state` holds them (none yet: zero)."""
     prior = classifier.starting_model("spam").model
     if state is None:
         return Scorer(prior, LinearModel.empty(), 0)
     return Scorer(prior, LinearModel.from_bytes(bytes(state.weights), state.bias), state.decisions)
+
+
+def _load_spam_scorer() -> Scorer:
+    return _spam_scorer(ClassifierState.objects.filter(kind=ClassifierState.Kind.SPAM).first())
 
 
 spam_model: Versioned[Scorer] = Versioned("spam-model", _load_spam_scorer)
@@ -203,11 +207,7 @@ def learn(comment: Comment, label: str) -> None:
             decision.label, decision.decided_at = label, timezone.now()
             decision.save(update_fields=["label", "decided_at"])
         state = _locked_state()
-        scorer = Scorer(
-            classifier.starting_model("spam").model,
-            LinearModel.from_bytes(bytes(state.weights), state.bias),
-            state.decisions,
-        )
+        scorer = _spam_scorer(state)
         if created:
             scorer.learn(vector, LABELS[label])
         else:
