@@ -158,6 +158,10 @@ ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
 # invalidate them at once (broadsheet/pagecache/). PAGE_CACHE_SHARED_SECONDS lets
 # a CDN or reverse proxy keep them too, which delays changes by up to that long.
 PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 600)
+# Additions (a comment published, a count gone up) may reach anonymous readers this much
+# later, while one worker renders the page again and the others serve the version before;
+# removals always show at once.
+PAGE_CACHE_GRACE_SECONDS = _float("PAGE_CACHE_GRACE_SECONDS", 1.0)
 PAGE_CACHE_SHARED_SECONDS = _int("PAGE_CACHE_SHARED_SECONDS", 0)
 # Each server process also keeps up to this many bytes of whole responses the page cache
 # has served, sent again without entering Django while nothing changed

@@ -16,7 +16,7 @@ from django.utils import timezone
 from broadsheet.consent.models import PolicyPage
 from broadsheet.pagecache import replay as page_replay
 from broadsheet.pagecache import tags
-from broadsheet.pagecache.replay import PageReplay, TokenFile
+from broadsheet.pagecache.replay import PageReplay
 from broadsheet.publishing.models import Article
 from tests.helpers import SAME_ORIGIN, UNREACHABLE_CACHE, make_article, make_comment, post_form
 from tests.pagecache.helpers import PATH, CountingDjango, get, warm
@@ -92,20 +92,10 @@ def test_a_comment_posted_through_the_replay_shows_on_the_next_page(
         {"Cookie": "sessionid=abc"},
         {"Cookie": "messages=abc"},
         {"Cookie": "broadsheet_commenter_details=abc"},
-        {"If-None-Match": '"abc"'},
         {"Range": "bytes=0-10"},
-        {"Accept-Encoding": "identity"},
         {"Authorization": "Bearer bst_0123abcd_secret"},
     ],
-    ids=[
-        "session",
-        "messages",
-        "remembered-details",
-        "conditional",
-        "range",
-        "uncompressed",
-        "credentials",
-    ],  # fmt: skip
+    ids=["session", "messages", "remembered-details", "range", "credentials"],
 )
 def test_personal_and_partial_requests_always_go_through_django(
     replay: PageReplay, django_app: CountingDjango, article: Article, headers: dict[str, str]
@@ -256,21 +246,27 @@ def file_cache(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.mark.usefixtures("file_cache")
-def test_with_the_file_cache_the_token_is_a_stat_that_follows_every_change() -> None:
-    read = page_replay.change_token_reader()
-    assert isinstance(read, TokenFile)
-    assert read() is None, "no change yet, no token"
+def test_with_the_file_cache_the_tokens_are_stats_that_follow_every_change() -> None:
+    read = page_replay.token_reader()
+    assert read() == (None, None), "no change yet, no token"
 
     seen = []
     for _ in range(50):  # many changes within one tick of the file system's clock
         tags.changed("article:1")
-        token = read()
+        token, addition = read()
         assert token is not None and token not in seen
-        assert read() == token, "unchanged while nothing changes"
+        assert read() == (token, addition), "unchanged while nothing changes"
         seen.append(token)
+    additions = []
+    for _ in range(50):
+        tags.added("article:1")
+        token, addition = read()
+        assert token == seen[-1], "an addition leaves the change token alone"
+        assert addition is not None and addition not in additions
+        additions.append(addition)
 
     caches["default"].clear()
-    assert read() is None
+    assert read() == (None, None)
 
 
 @pytest.mark.usefixtures("file_cache")

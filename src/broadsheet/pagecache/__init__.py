@@ -3,11 +3,13 @@ invalidated exactly when something they show changes, and replayed before Django
 nothing has. README.md in this folder states what it promises.
 
 What the apps use is here: `depends_on()` and `cache_until()` while a page renders,
-`changed()` when a change commits, `tag()` to name a row, `personal_when_present()` and
+`changed()` when a change commits (`added()` for an addition that readers may see a
+moment later), `tag()` to name a row, `personal_when_present()` and
 `varies_with_cookie()` at start-up. The rest is wired by settings.py (the middleware, the
 file cache backend) and wsgi.py (the replay):
 
-- tags.py: tags and their tokens, and `changed()`;
+- tags.py: tags and their tokens, `changed()` and `added()`;
+- flight.py: the render lock, so a stale page is rendered once, not by every reader;
 - keys.py: which requests share a page, and `page_key()`, the one function that makes a
   page's key, for the middleware and the replay alike;
 - middleware.py: `PageCacheMiddleware`, which serves and stores pages;
@@ -24,11 +26,12 @@ from __future__ import annotations
 
 from .keys import personal_when_present, varies_with_cookie
 from .middleware import rendering_for_cache
-from .tags import EVERY_PAGE, LIVE_ARTICLES, cache_until, changed, depends_on, tag
+from .tags import EVERY_PAGE, LIVE_ARTICLES, added, cache_until, changed, depends_on, tag
 
 __all__ = [
     "EVERY_PAGE",
     "LIVE_ARTICLES",
+    "added",
     "cache_until",
     "changed",
     "depends_on",

@@ -16,6 +16,7 @@ import contextvars
 import gzip
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,13 +30,18 @@ from django.utils.http import http_date, quote_etag
 
 from broadsheet.lib.request_log import REPLAYABLE_UNTIL
 
+from .flight import WAIT_SECONDS, Held, acquire, render_locks
 from .keys import shared_page_key
 from .tags import (
+    ADDITION_PREFIX,
+    EVERY_ADDITION,
     EVERY_CHANGE,
     EVERY_PAGE,
+    TAG_PREFIX,
     cache_failed,
     current_tokens,
     replace_unreplaced_tokens,
+    tokens_now,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,6 +53,9 @@ ENCODINGS = ("br", "gzip")
 # reading the cookie and this middleware reading it would otherwise file the page under
 # the other variant).
 SERVED_KEY = "broadsheet.pagecache.served_key"
+# Also set in a hit's environ: None when the page served was current, else the moment up to
+# which it shows every addition (it was served stale, within the grace period).
+FRESH_AS_OF = "broadsheet.pagecache.fresh_as_of"
 # True while a page this cache may store renders (see rendering_for_cache()).
 _rendering_for_cache: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "broadsheet_rendering_for_cache", default=False
@@ -120,16 +129,42 @@ class PageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         try:
-            entry = cache.get(key)
-            if (
-                entry
-                and timezone.now().timestamp() < entry["expires_at"]
-                and current_tokens(entry["tags"]) == entry["tags"]
-            ):
-                request.META[REPLAYABLE_UNTIL] = entry["expires_at"]
-                request.META[SERVED_KEY] = key
-                return _answer(request, entry)
-            before = current_tokens([EVERY_CHANGE])
+            entry, state = _look_up(key)
+        except Exception:
+            cache_failed()
+            logger.warning("Page cache unavailable; rendering.", exc_info=True)
+            return self.get_response(request)
+        if entry is not None and state is FRESH:
+            return _hit(request, key, entry)
+        graced = entry if state is ADDED and _within_grace(entry) else None
+        # Within the grace period, whoever cannot take the lock serves this version while
+        # the holder renders the next; otherwise a reader waits for that one render.
+        held, at_once = _lock(key, wait=0.0 if graced else WAIT_SECONDS)
+        if held is None:
+            if graced is not None:
+                return _hit(request, key, graced, stale=True)
+            return self._render(request, key)
+        try:
+            if not at_once:
+                # The render waited for is probably stored.
+                entry, state = _look_up_or_none(key)
+                if entry is not None and (
+                    state is FRESH or (state is ADDED and _within_grace(entry))
+                ):
+                    return _hit(request, key, entry, stale=state is ADDED)
+                # Not stored (a page that is never shared, a change during that render):
+                # the lock is not kept, so such pages are not rendered one at a time.
+                held.release()
+                held = None
+            return self._render(request, key)
+        finally:
+            if held is not None:
+                held.release()
+
+    def _render(self, request: HttpRequest, key: str) -> HttpResponse:
+        try:
+            started = time.time()
+            before = current_tokens([EVERY_CHANGE], [EVERY_ADDITION])
         except Exception:
             cache_failed()
             logger.warning("Page cache unavailable; rendering.", exc_info=True)
@@ -142,7 +177,7 @@ class PageCacheMiddleware:
         finally:
             _rendering_for_cache.reset(rendering)
         if self._storable(request, response):
-            entry = self._store(request, response, key, before)
+            entry = self._store(request, response, key, before, started)
             if entry is not None:
                 return _answer(request, entry, hit=False)
         return response
@@ -162,7 +197,11 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _store(
-        request: HttpRequest, response: HttpResponse, key: str, before: dict[str, str]
+        request: HttpRequest,
+        response: HttpResponse,
+        key: str,
+        before: dict[str, str],
+        started: float,
     ) -> dict[str, Any] | None:
         content = response.content
         etag = _etag(content)
@@ -172,21 +211,29 @@ class PageCacheMiddleware:
         tags: set[str] = request.page_cache_tags  # type: ignore[attr-defined]
         seconds = int(request.page_cache_seconds)  # type: ignore[attr-defined]
         try:
-            tokens = current_tokens([*tags, EVERY_PAGE, EVERY_CHANGE])
-            if tokens.pop(EVERY_CHANGE) != before[EVERY_CHANGE] or seconds <= 0:
+            tokens = current_tokens([*tags, EVERY_PAGE, EVERY_CHANGE], [*tags, EVERY_ADDITION])
+            if tokens.pop(CHANGE_TOKEN) != before[CHANGE_TOKEN] or seconds <= 0:
                 return None  # something changed while this page rendered: do not keep it
+            if tokens.pop(ADDITION_TOKEN) != before[ADDITION_TOKEN]:
+                # Something was added while it rendered, perhaps to this page after its rows
+                # were read: kept, as it is no older than its start, but stale by addition
+                # at once (no token equals ""), so it is rendered again within the grace
+                # period counted from that start.
+                tokens = {k: "" if k.startswith(ADDITION_PREFIX) else v for k, v in tokens.items()}
             headers = [
                 (name, value)
                 for name, value in response.items()
                 if name.lower() not in {"set-cookie", "content-length", "etag"}
             ]
             entry = {
-                "tags": tokens,
+                "tokens": tokens,
                 "encoded": _compressed(content),
                 "etag": etag,
                 "headers": headers,
                 # Checked against the site's clock: scheduled articles go live by that clock.
                 "expires_at": timezone.now().timestamp() + seconds,
+                # The page shows every addition announced before this moment.
+                "fresh_as_of": started,
             }
             cache.set(key, entry, timeout=seconds)
         except Exception:
@@ -194,3 +241,61 @@ class PageCacheMiddleware:
             logger.warning("Could not store a page in the cache.", exc_info=True)
             return None
         return entry
+
+
+# What a stored page is, against the tokens now in the cache.
+FRESH = "fresh"  # every token current
+ADDED = "added"  # only addition tokens moved: it lacks something added since
+STALE = "stale"  # a change token moved, or there is no page: never served
+CHANGE_TOKEN = TAG_PREFIX + EVERY_CHANGE
+ADDITION_TOKEN = ADDITION_PREFIX + EVERY_ADDITION
+
+
+def _look_up(key: str) -> tuple[dict[str, Any] | None, str]:
+    entry: dict[str, Any] | None = cache.get(key)
+    if not entry or timezone.now().timestamp() >= entry["expires_at"]:
+        return None, STALE
+    stored: dict[str, str] = entry["tokens"]
+    current = tokens_now(stored)
+    moved = [name for name, token in stored.items() if current[name] != token]
+    if not moved:
+        return entry, FRESH
+    if all(name.startswith(ADDITION_PREFIX) for name in moved):
+        return entry, ADDED
+    return entry, STALE
+
+
+def _look_up_or_none(key: str) -> tuple[dict[str, Any] | None, str]:
+    try:
+        return _look_up(key)
+    except Exception:
+        cache_failed()
+        return None, STALE
+
+
+def _within_grace(entry: dict[str, Any] | None) -> bool:
+    return (
+        entry is not None and time.time() < entry["fresh_as_of"] + settings.PAGE_CACHE_GRACE_SECONDS
+    )
+
+
+def _lock(key: str, *, wait: float) -> tuple[Held | None, bool]:
+    try:
+        return acquire(render_locks(), key, wait=wait)
+    except Exception:
+        # No lock to be had (the cache is down, the lock directory unwritable): render
+        # as if there were none, which is what the page cache did before it had one.
+        logger.warning("Could not take the render lock of %s.", key, exc_info=True)
+        return None, False
+
+
+def _hit(
+    request: HttpRequest, key: str, entry: dict[str, Any], *, stale: bool = False
+) -> HttpResponse:
+    request.META[REPLAYABLE_UNTIL] = entry["expires_at"]
+    request.META[SERVED_KEY] = key
+    request.META[FRESH_AS_OF] = entry["fresh_as_of"] if stale else None
+    response = _answer(request, entry)
+    if stale:
+        response["X-Page-Cache"] = "stale"
+    return response

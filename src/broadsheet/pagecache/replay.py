@@ -7,17 +7,27 @@ each worker process, a copy of whole responses the page cache answered (status, 
 header the middleware added, the compressed body) and sends that copy again for the same
 request while nothing has changed.
 
-"Nothing has changed" is one read of the page cache's global token, which every change
-replaces (`pagecache.changed()`): from Redis, one GET; from the file cache, one stat of
-the token's file (see TokenFile). A different token empties the copies; the next request
+"Nothing has changed" is one read of the page cache's two global tokens: the one every
+change replaces (`pagecache.changed()`) and the one every addition replaces
+(`pagecache.added()`). From Redis, one MGET; from the file cache, one stat of each
+token's file (see TokenFile). A new change token empties the copies; the next request
 goes through Django, which checks the page's own tags and, if the page is still current,
 answers it from the shared cache again, and that answer is copied. So a replayed page is
 never older than a change whose request has returned, on any worker or server sharing the
 cache, which is the page cache's own promise.
 
+A new addition token only makes the copies suspect: one request per page at a time goes
+through Django to learn whether its page gained anything (and, if it did, to have it
+rendered once, or be served the previous version while another worker renders it), and
+the other readers of that page are sent the copy meanwhile, for no longer than the grace
+period counted from the last moment the copy was known to be current. So a comment
+published every few milliseconds does not send every reader of every page into Django.
+
 Only requests that the page cache itself would share are replayed, and only when it is
-cheap to tell: GET, no session or personal cookie, no conditional or range headers, a
-cacheable query string, a compressed encoding accepted. A copy is kept under the page's
+cheap to tell: GET, no session or personal cookie, no range headers or credentials, a
+cacheable query string. Conditional requests are answered from the copy (304 when its
+ETag or date matches, as Django's ConditionalGetMiddleware would), and a client that
+takes no compression has a copy of its own. A copy is kept under the page's
 own key, as the middleware makes it (keys.environ_page_key(), the same page_key()), and
 the encoding sent, and only when Django served the page from that same key: readers
 whose cookies select the same variant (the same consent choice) share copies, and a
@@ -29,7 +39,6 @@ does not know of. Everything else goes through Django unchanged.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import threading
@@ -46,27 +55,42 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http.cookie import parse_cookie
+from django.utils.http import parse_http_date_safe
 
 from broadsheet.lib.request_log import REPLAYABLE_UNTIL
 
 from .file_cache import path_of
 from .keys import CACHEABLE_QUERY, environ_page_key, has_personal_cookie
-from .middleware import SERVED_KEY, preferred_encoding
-from .tags import EVERY_CHANGE, TAG_PREFIX, cache_failed, replace_unreplaced_tokens
+from .middleware import FRESH_AS_OF, SERVED_KEY, preferred_encoding
+from .tags import (
+    ADDITION_PREFIX,
+    EVERY_ADDITION,
+    EVERY_CHANGE,
+    TAG_PREFIX,
+    cache_failed,
+    replace_unreplaced_tokens,
+)
 
 logger = logging.getLogger(__name__)
 
 REPLAY_COOKIE_SECONDS = 60
 TOKEN_KEY = TAG_PREFIX + EVERY_CHANGE
+ADDITION_TOKEN_KEY = ADDITION_PREFIX + EVERY_ADDITION
+IDENTITY = "identity"
 # Request headers that ask for something other than the whole shared page as stored:
-# conditional and partial requests, and credentials (an API token makes a request personal).
-_NOT_REPLAYED = (
-    "HTTP_IF_NONE_MATCH",
-    "HTTP_IF_MODIFIED_SINCE",
-    "HTTP_RANGE",
-    "HTTP_IF_RANGE",
-    "HTTP_AUTHORIZATION",
+# partial requests, and credentials (an API token makes a request personal).
+_NOT_REPLAYED = ("HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_AUTHORIZATION")
+# What a 304 leaves out of the 200 it stands for: the body's own description. (Django's
+# 304 keeps the validators and caching headers, and the security middleware adds its
+# headers after that; the replay keeps those and the rest, which a cache would merge
+# into the stored response unchanged.)
+_NOT_IN_A_304 = frozenset(
+    ("content-type", "content-length", "content-encoding", "content-language")
 )
+# How many earlier addition tokens a process remembers the last sighting of.
+_TOKEN_HISTORY = 256
+# The addition token of a copy Django served stale: equal to no token.
+_STALE = object()
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -78,6 +102,33 @@ class Replay:
     headers: list[tuple[str, str]]
     body: bytes
     until: float
+    # The addition token it was current under, and the moment up to which it shows every
+    # addition (when it was made; the process may later learn it stayed current longer).
+    addition_token: object
+    fresh_as_of: float
+
+    def not_modified(self, environ: dict[str, Any]) -> bool:
+        """Whether the request's conditions match this copy, as Django decides it: an
+        If-None-Match is compared with the ETag (weakly) and, alone, If-Modified-Since
+        with Last-Modified."""
+        headers = {name.lower(): value for name, value in self.headers}
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match is not None:
+            etag = headers.get("etag", "").removeprefix("W/")
+            tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+            return bool(etag) and (etag in tags or "*" in tags)
+        since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE", ""))
+        modified = parse_http_date_safe(headers.get("last-modified", ""))
+        return since is not None and modified is not None and modified <= since
+
+    def send(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            if self.not_modified(environ):
+                kept = [(n, v) for n, v in self.headers if n.lower() not in _NOT_IN_A_304]
+                start_response("304 Not Modified", kept)
+                return []
+        start_response(self.status, self.headers)
+        return [self.body]
 
 
 class PageReplay:
@@ -88,9 +139,15 @@ class PageReplay:
         self.max_bytes = max_bytes
         self.copies: OrderedDict[tuple[str, str], Replay] = OrderedDict()
         self.size = 0
-        self.token: object | None = None  # the global token the copies were made under
+        self.token: object | None = None  # the change token the copies were made under
+        self.addition_token: object | None = None  # the addition token last read
+        self.addition_seen_at = 0.0  # when a request last read it unchanged
+        # Earlier addition tokens, with when each was last read: a copy made under one
+        # showed every addition up to then.
+        self.addition_history: OrderedDict[object, float] = OrderedDict()
+        self.revalidating: set[tuple[str, str]] = set()
         self.lock = threading.Lock()
-        self.change_token = change_token_reader()
+        self.read_tokens = token_reader()
         _instances.add(self)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -105,17 +162,37 @@ class PageReplay:
             return self.app(environ, start_response)
         replace_unreplaced_tokens()  # changes made while the cache was down
         try:
-            token = self.change_token()
+            token, addition = self.read_tokens()
         except Exception:
             cache_failed()
             return self.app(environ, start_response)  # the page cache will say it is down
+        now = time.time()
         if token != self.token:
             self.forget(token)
+        if addition != self.addition_token:
+            self._addition_seen(addition, now)
+        else:
+            self.addition_seen_at = now
         copy = self.copies.get(key)
-        if copy is not None and token is not None and time.time() < copy.until:
-            start_response(copy.status, copy.headers)
-            return [copy.body]
-        return self._through_django(environ, start_response, key, token)
+        if copy is None or token is None or now >= copy.until:
+            return self._through_django(environ, start_response, key, token, addition, now)
+        if copy.addition_token == addition:
+            return copy.send(environ, start_response)
+        # Something was added somewhere since the copy was made. Until the grace period
+        # is over, one request at a time asks Django; the others get the copy.
+        fresh_as_of = self.addition_history.get(copy.addition_token, copy.fresh_as_of)
+        if now >= fresh_as_of + settings.PAGE_CACHE_GRACE_SECONDS:
+            return self._through_django(environ, start_response, key, token, addition, now)
+        with self.lock:
+            asking = key in self.revalidating
+            self.revalidating.add(key)
+        if asking:
+            return copy.send(environ, start_response)
+        try:
+            return self._through_django(environ, start_response, key, token, addition, now)
+        finally:
+            with self.lock:
+                self.revalidating.discard(key)
 
     def forget(self, token: object | None = None) -> None:
         with self.lock:
@@ -123,12 +200,23 @@ class PageReplay:
             self.size = 0
             self.token = token
 
+    def _addition_seen(self, addition: object | None, now: float) -> None:
+        with self.lock:
+            if addition == self.addition_token:
+                return
+            self.addition_history[self.addition_token] = self.addition_seen_at
+            while len(self.addition_history) > _TOKEN_HISTORY:
+                self.addition_history.popitem(last=False)
+            self.addition_token, self.addition_seen_at = addition, now
+
     def _through_django(
         self,
         environ: dict[str, Any],
         start_response: StartResponse,
         key: tuple[str, str],
         token: object | None,
+        addition: object | None,
+        asked_at: float,
     ) -> Iterable[bytes]:
         sent: list[Any] = []
 
@@ -153,7 +241,13 @@ class PageReplay:
                 close()  # Django's request_finished; the server would have called it
         if "HTTP_COOKIE" in environ:
             until = min(until, time.time() + REPLAY_COOKIE_SECONDS)
-        self._keep(key, Replay(status, list(headers), body, until), token)
+        served_stale_as_of = environ.get(FRESH_AS_OF)
+        if served_stale_as_of is None:
+            # Current when Django checked, which was after the tokens were read.
+            copy = Replay(status, list(headers), body, until, addition, asked_at)
+        else:
+            copy = Replay(status, list(headers), body, until, _STALE, served_stale_as_of)
+        self._keep(key, copy, token)
         return [body]
 
     def _keep(self, key: tuple[str, str], copy: Replay, token: object) -> None:
@@ -179,9 +273,7 @@ class PageReplay:
             return None
         if not CACHEABLE_QUERY.fullmatch(environ.get("QUERY_STRING", "")):
             return None
-        encoding = preferred_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        if encoding is None:
-            return None
+        encoding = preferred_encoding(environ.get("HTTP_ACCEPT_ENCODING", "")) or IDENTITY
         raw_cookies = environ.get("HTTP_COOKIE")
         cookies = parse_cookie(raw_cookies) if raw_cookies else {}
         if settings.SESSION_COOKIE_NAME in cookies or has_personal_cookie(cookies):
@@ -190,12 +282,20 @@ class PageReplay:
         return None if key is None else (key, encoding)
 
 
-def change_token_reader() -> Callable[[], object | None]:
-    """How this process reads the page cache's global token (None: there is none)."""
+def token_reader() -> Callable[[], tuple[object | None, object | None]]:
+    """How this process reads the page cache's global change and addition tokens (None:
+    there is none)."""
     backend = caches["default"]
     if isinstance(backend, FileBasedCache):
-        return TokenFile(path_of(backend, TOKEN_KEY))
-    return functools.partial(backend.get, TOKEN_KEY)
+        changes = TokenFile(path_of(backend, TOKEN_KEY))
+        additions = TokenFile(path_of(backend, ADDITION_TOKEN_KEY))
+        return lambda: (changes(), additions())
+
+    def read() -> tuple[object | None, object | None]:
+        found = backend.get_many([TOKEN_KEY, ADDITION_TOKEN_KEY])
+        return found.get(TOKEN_KEY), found.get(ADDITION_TOKEN_KEY)
+
+    return read
 
 
 class TokenFile:
@@ -239,7 +339,7 @@ _instances: weakref.WeakSet[PageReplay] = weakref.WeakSet()
 def _forget_copies(**kwargs: Any) -> None:
     for instance in _instances:
         instance.forget()
-        instance.change_token = change_token_reader()
+        instance.read_tokens = token_reader()
 
 
 def wrap(app: WSGIApp) -> WSGIApp:
