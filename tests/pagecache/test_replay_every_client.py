@@ -14,7 +14,9 @@ from django.test import Client, RequestFactory
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import comment_posted
+from broadsheet.pagecache import flight
 from broadsheet.pagecache import replay as page_replay
+from broadsheet.pagecache.keys import shared_page_key
 from broadsheet.pagecache.replay import PageReplay
 from broadsheet.publishing.models import Article
 from tests.helpers import make_article, make_comment
@@ -190,3 +192,28 @@ def test_a_removal_is_never_replayed_even_while_an_addition_is_asked_about(
     get(slow_replay)
 
     assert "A line to be taken down." not in page_text(seen[0])
+
+
+def test_while_another_worker_renders_the_page_its_readers_ask_again_only_now_and_then(
+    replay: PageReplay, django_app: CountingDjango, article: Article, monkeypatch: Any
+) -> None:
+    warm(replay)
+    published(article, "Twelve buses an hour at the peak.")
+    page_key = shared_page_key(RequestFactory().get(PATH))
+    assert page_key is not None
+    other_worker = flight.render_locks().try_lock(page_key)
+    assert other_worker is not None
+    calls = django_app.calls
+
+    _, headers, body = get(replay)
+    assert headers["X-Page-Cache"] == "stale" and "Twelve buses" not in page_text(body)
+    assert django_app.calls == calls + 1
+    get(replay)
+    get(replay)
+    assert django_app.calls == calls + 1, "the copy, until it is time to ask again"
+
+    later = page_replay.time.time() + page_replay.ASK_AGAIN_SECONDS
+    monkeypatch.setattr(page_replay.time, "time", lambda: later)
+    other_worker.release()
+    assert "Twelve buses" in page_text(get(replay)[2])
+    assert django_app.calls == calls + 2

@@ -91,6 +91,10 @@ _NOT_IN_A_304 = frozenset(
 _TOKEN_HISTORY = 256
 # The addition token of a copy Django served stale: equal to no token.
 _STALE = object()
+# After Django served a page stale (another worker renders it), how long its other readers
+# get the copy before one asks again: a reader asking with every request would keep a
+# thread in Django the whole time the page renders elsewhere.
+ASK_AGAIN_SECONDS = 0.02
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -145,7 +149,8 @@ class PageReplay:
         # Earlier addition tokens, with when each was last read: a copy made under one
         # showed every addition up to then.
         self.addition_history: OrderedDict[object, float] = OrderedDict()
-        self.revalidating: set[tuple[str, str]] = set()
+        # Pages being asked about after an addition: until when the others get the copy.
+        self.asking: dict[tuple[str, str], float] = {}
         self.lock = threading.Lock()
         self.read_tokens = token_reader()
         _instances.add(self)
@@ -184,15 +189,22 @@ class PageReplay:
         if now >= fresh_as_of + settings.PAGE_CACHE_GRACE_SECONDS:
             return self._through_django(environ, start_response, key, token, addition, now)
         with self.lock:
-            asking = key in self.revalidating
-            self.revalidating.add(key)
+            asking = now < self.asking.get(key, 0.0)
+            if not asking:
+                self.asking[key] = float("inf")
         if asking:
             return copy.send(environ, start_response)
         try:
             return self._through_django(environ, start_response, key, token, addition, now)
         finally:
             with self.lock:
-                self.revalidating.discard(key)
+                answer = self.copies.get(key)
+                if answer is not None and answer.addition_token is _STALE:
+                    # Another worker is rendering the page: ask again in a moment, not
+                    # with the very next request.
+                    self.asking[key] = time.time() + ASK_AGAIN_SECONDS
+                else:
+                    self.asking.pop(key, None)
 
     def forget(self, token: object | None = None) -> None:
         with self.lock:
