@@ -13,13 +13,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.db.models.signals import pre_save
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import edit_comment, refresh_comment_count, set_status
+from broadsheet.lib import versioned
 from broadsheet.publishing.models import Article
 from tests.helpers import at, make_article, make_author, make_comment, make_topic, post_form
 
@@ -212,3 +215,41 @@ def test_the_form_shown_again_has_the_whole_article(nadia: Client) -> None:
     assert "Ines Duarte" in page
     assert "Culture" in page
     assert "Please write a comment." in page
+
+
+def test_a_post_reads_the_versions_of_what_it_keeps_in_one_cache_call(
+    nadia: Client, publish_anonymous: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The staff's names, blocked terms, bans, the spam model and its thresholds, and the
+    # webhook endpoints: on Redis one round trip for the six instead of one each.
+    article = make_article("Harbour lights relit")
+    post_form(nadia, article, body="The first post loads what is kept.")
+    reads: list[str] = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            if name in {"get", "get_many"}:
+                reads.append(name)
+            return getattr(cache, name)
+
+    monkeypatch.setattr(versioned, "cache", Counting())
+    response = post_form(nadia, article, body="The second reads them together.")
+
+    assert response.status_code == 302
+    assert reads == ["get_many"]
+
+
+def test_only_a_duplicate_window_takes_the_articles_row_lock(
+    nadia: Client, publish_anonymous: None, settings: Any
+) -> None:
+    # The lock serialises the duplicate check (PostgreSQL; SQLite's writes are serial).
+    article = make_article("Tide tables printed")
+    locks = []
+    for window, body in ((60, "Checked for a double submit."), (0, "Not checked.")):
+        settings.COMMENT_DUPLICATE_WINDOW_SECONDS = window
+        with CaptureQueriesContext(connection) as captured:
+            post_form(nadia, article, body=body)
+        locks.append(sum("FOR UPDATE" in query["sql"] for query in captured.captured_queries))
+
+    assert locks == [1 if connection.features.has_select_for_update else 0, 0]
+    assert _stored_count(article) == _published(article) == 2

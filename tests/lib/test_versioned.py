@@ -143,3 +143,79 @@ def test_without_the_cache_every_read_loads_afresh(caplog: pytest.LogCaptureFixt
     assert reads == [2, 3, 4]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == [f"Could not read the version of {value.key}; reading it afresh"] * 3
+
+
+@pytest.fixture
+def cache_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of each read versioned.py makes of the cache, in order."""
+    reads: list[str] = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            if name in {"get", "get_many"}:
+                reads.append(name)
+            return getattr(cache, name)
+
+    monkeypatch.setattr(versioned, "cache", Counting())
+    return reads
+
+
+def test_values_read_together_fetch_their_versions_in_one_cache_call(
+    cache_reads: list[str],
+) -> None:
+    first, second, third = counting(), counting(), counting()
+    for value in (first, second, third):
+        value.get()
+    cache_reads.clear()
+
+    with versioned.read_together():
+        assert (first.get(), second.get(), third.get(), first.get()) == (1, 1, 1, 1)
+        with versioned.read_together():  # an inner block uses the outer one's fetch
+            assert second.get() == 1
+
+    assert cache_reads == ["get_many"]
+
+
+def test_a_change_elsewhere_is_seen_by_the_next_block() -> None:
+    value = counting()
+    with versioned.read_together():
+        assert value.get() == 1
+        cache.set(value.key, "moved")  # changed() in another worker, during this block
+        assert value.get() == 1
+
+    with versioned.read_together():
+        assert value.get() == 2
+    assert value.get() == 2
+
+
+def test_a_change_made_inside_the_block_is_read_in_it() -> None:
+    value, other = counting(), counting()
+    with versioned.read_together():
+        assert (value.get(), other.get()) == (1, 1)
+        value.changed()
+        assert (value.get(), other.get()) == (2, 1)
+
+    assert (value.get(), other.get()) == (2, 1)
+
+
+def test_a_value_never_announced_gets_a_version_inside_a_block() -> None:
+    value = counting()
+    cache.delete(value.key)  # a cache emptied by a restart
+    with versioned.read_together():
+        assert value.get() == 1
+        assert cache.get(value.key) is not None
+        assert value.get() == 1
+
+
+def test_without_the_cache_a_block_loads_afresh(caplog: pytest.LogCaptureFixture) -> None:
+    value = counting()
+    assert value.get() == 1
+
+    with (
+        override_settings(CACHES=UNREACHABLE_CACHE),
+        caplog.at_level(logging.WARNING, logger="broadsheet.lib.versioned"),
+        versioned.read_together(),
+    ):
+        reads = [value.get() for _ in range(2)]
+
+    assert reads == [2, 3]

@@ -24,8 +24,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db import connection, connections, router, transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from django.utils import timezone
 from broadsheet import pagecache
 from broadsheet.accounts.models import User
 from broadsheet.lib.mail import queue_mail
+from broadsheet.lib.versioned import read_together
 from broadsheet.publishing.models import Article
 from broadsheet.webhooks import services as webhooks
 from broadsheet.webhooks.models import Event
@@ -151,6 +152,7 @@ def is_confirmed_address(email: str, confirmed_email: str | None) -> bool:
     return bool(confirmed_email and email and confirmed_email.lower() == email.lower())
 
 
+@read_together()  # what screening and the webhooks keep per process: see views.post_comment
 def post_comment(
     article: Article,
     submission: CommentSubmission,
@@ -209,8 +211,13 @@ def post_comment(
         # Locking the article row serialises posts to one article on PostgreSQL, so two
         # identical submits cannot both pass the duplicate check. SQLite has no row locks
         # (Django would send a plain SELECT): its IMMEDIATE transactions already serialise
-        # every write, so the query is skipped there.
-        if connection.features.has_select_for_update:
+        # every write, so the query is skipped there. Without a duplicate window there is
+        # no check to serialise: a round trip less, and only the count's UPDATE locks the
+        # row, for less of the transaction.
+        if (
+            settings.COMMENT_DUPLICATE_WINDOW_SECONDS > 0
+            and connection.features.has_select_for_update
+        ):
             Article.objects.select_for_update().filter(pk=article.pk).exists()
         if duplicate := _recent_duplicate(article, submission, user, parent):
             return PostOutcome(duplicate, duplicate=True)
@@ -250,6 +257,18 @@ def refresh_comment_count(article_id: int) -> None:
     pagecache.changed(pagecache.tag("article", article_id))
 
 
+def _count_one_more(article_id: int) -> None:
+    """Add one to the article's comment_count in one atomic UPDATE (concurrent posts lose
+    none). Written as SQL: Django takes about 0.3 ms to build it from an F() expression,
+    ten times what running it takes, under the write lock every other post waits for."""
+    connection = connections[router.db_for_write(Article)]  # the router notes the write
+    quote = connection.ops.quote_name
+    count = quote(Article._meta.get_field("comment_count").column)
+    table, key = quote(Article._meta.db_table), quote(Article._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {count} = {count} + 1 WHERE {key} = %s", [article_id])
+
+
 def comment_posted(comment: Comment) -> None:
     """What follows a new comment being stored: comment_status_changed() for a comment
     that was not there before, done in less work. A published comment adds one to its
@@ -259,7 +278,7 @@ def comment_posted(comment: Comment) -> None:
     already invalidated by the comment's save (discussion.invalidation). A held or
     published one is announced to webhook endpoints."""
     if comment.is_published:
-        Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + 1)
+        _count_one_more(comment.article_id)
         notify_parent_of_reply(comment)
     announce_comment(comment)
 

@@ -143,8 +143,7 @@ def _longest_runs(text: str) -> tuple[int, int]:
     return repeat, emoji
 
 
-def _link_tokens(body: str) -> list[str]:
-    links = linkfinder.find_links(body)
+def _link_tokens(links: list[linkfinder.FoundLink]) -> list[str]:
     tokens = [f"links:{_bucket(len(links), (0, 1, 2, 4))}"]
     for link in links[:MAX_LINKS_READ]:
         tokens += [
@@ -162,12 +161,12 @@ def _link_tokens(body: str) -> list[str]:
     return tokens
 
 
-def body_signal_tokens(body: str) -> list[str]:
+def body_signal_tokens(body: str, links: list[linkfinder.FoundLink] | None = None) -> list[str]:
     """What a body's shape says, as tokens: links however written, phone numbers,
     messenger handles, e-mail addresses, money, emoji runs, repeated characters, shouting,
-    length and markup."""
+    length and markup. `links`: the body's, if the caller has found them already."""
     body = body[:MAX_BODY_CHARS]
-    tokens = _link_tokens(body)
+    tokens = _link_tokens(linkfinder.find_links(body) if links is None else links)
     for anchor, _target in _MARKDOWN_LINK.findall(body):
         tokens.extend(f"anchor:{word}" for word in _words(anchor.lower())[:8])
     if _HTML_LINK.search(body):

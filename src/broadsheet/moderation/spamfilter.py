@@ -68,9 +68,9 @@ class Thresholds:
 def _spam_scorer(state: ClassifierState | None) -> Scorer:
     """The starting model with the site's weights as `state` holds them (none yet: zero)."""
     prior = classifier.starting_model("spam").model
-    if state is None:
-        return Scorer(prior, LinearModel.empty(), 0)
-    return Scorer(prior, LinearModel.from_bytes(bytes(state.weights), state.bias), state.decisions)
+    if state is None or not state.weights:
+        return Scorer(prior, None, 0 if state is None else state.decisions)
+    return Scorer(prior, LinearModel.from_bytes(state.weights, state.bias), state.decisions)
 
 
 def _load_spam_scorer() -> Scorer:
@@ -83,7 +83,7 @@ spam_model.follow(ClassifierState)
 
 @functools.cache
 def abuse_scorer() -> Scorer:
-    return Scorer(classifier.starting_model("abuse").model, LinearModel.empty(), 0)
+    return Scorer(classifier.starting_model("abuse").model)
 
 
 def vector_of(comment: Comment) -> Vector:
@@ -177,8 +177,8 @@ def _locked_state() -> ClassifierState:
 
 
 def _save(state: ClassifierState, scorer: Scorer, **fields: object) -> None:
-    state.weights = scorer.site.to_bytes()
-    state.bias = scorer.site.bias
+    state.weights = scorer.learned().to_bytes()
+    state.bias = scorer.learned().bias
     state.decisions = scorer.decisions
     for name, value in fields.items():
         setattr(state, name, value)
@@ -315,7 +315,7 @@ def explain(comment: Comment, kind: str = "spam", n: int = 5) -> list[Push]:
     scorer = spam_model.get() if kind == "spam" else abuse_scorer()
     groups = comment_groups(comment)
     vector = classifier.vectorise(groups)
-    weight_of = dict(zip(vector[0].tolist(), scorer.contributions(vector).tolist(), strict=True))
+    weight_of = dict(zip(vector[0], scorer.contributions(vector), strict=True))
     seen: dict[int, str] = {}
     for tokens in groups.values():
         for token in tokens:

@@ -16,11 +16,12 @@ Everything here is linear in the text's length and reads at most MAX_BODY_CHARS 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from broadsheet.discussion.models import Comment
 
 from .features import MAX_BODY_CHARS, body_signal_tokens, sender_tokens
-from .linkfinder import find_links
+from .linkfinder import FoundLink, find_links
 from .textnorm import normalise
 
 _WORD = re.compile(r"[^\W_]+")
@@ -55,10 +56,9 @@ def char_tokens(words: list[str]) -> list[str]:
     return tokens
 
 
-def without_links(text: str) -> str:
+def without_links(text: str, links: Iterable[FoundLink]) -> str:
     """The text with its links cut out: they are signals, and their words are not prose."""
-    text = text[:MAX_BODY_CHARS]
-    for link in find_links(text):
+    for link in links:
         text = text.replace(link.text, " ")
     return text
 
@@ -66,11 +66,14 @@ def without_links(text: str) -> str:
 def text_groups(text: str) -> TokenGroups:
     """The words, character n-grams and body signals of a piece of text (a comment's body,
     a sentence of it, or a corpus text the build and the benches score)."""
-    words = [word[:MAX_WORD_LENGTH] for word in _WORD.findall(normalise(without_links(text)))]
+    text = text[:MAX_BODY_CHARS]
+    links = find_links(text)  # once, for both the words and the signals
+    prose = normalise(without_links(text, links))
+    words = [word[:MAX_WORD_LENGTH] for word in _WORD.findall(prose)]
     return {
         "words": word_tokens(words),
         "chars": char_tokens(words),
-        "signals": body_signal_tokens(text),
+        "signals": body_signal_tokens(text, links),
     }
 
 
