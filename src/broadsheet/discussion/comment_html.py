@@ -2,7 +2,10 @@
 comment: an article with 200 comments rendered through `{% include %}` spent about 90% of
 its time in the template engine's per-include bookkeeping. Every value is escaped here
 with `escape()` except the body, which was sanitised by nh3 when the comment was saved.
-The markup is what discussion/_comments.html places inside its list."""
+The markup is what discussion/_comments.html places inside its list.
+
+What is the same for every visitor is rendered once per comment and kept (comment_blocks);
+a page is assembled from those blocks and the visitor's own parts."""
 
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from .access import CommentNode
+from .access import CommentNode, ShownComment, ThreadNode
+from .comment_blocks import BLOCKS, BlockStore, CommentBlock
 from .services import can_edit
 
 _PK = 2_147_483_647  # a placeholder id, replaced in the reversed URLs below
@@ -31,6 +35,7 @@ HELD_FOR_REVIEW = (
 
 
 EDITED = ' <span class="edited">(edited)</span>'
+LINKS_END = "\n    </p>\n    "
 
 
 def _url_pattern(name: str) -> str:
@@ -49,6 +54,7 @@ class CommentTree:
         open: bool,
         moderator: bool,
         date: Callable[[datetime], str],  # formats a datetime in the site's zone
+        store: BlockStore = BLOCKS,
     ) -> None:
         self.request = request
         self.user = user
@@ -59,25 +65,58 @@ class CommentTree:
         self.permalink = _url_pattern("discussion:permalink")
         self.reply = _url_pattern("discussion:reply")
         self.edit = _url_pattern("discussion:edit")
+        self.store = store
+        # What a block's markup depends on besides its row.
+        self.fingerprint = (date, self.zone, self.permalink, self.reply)
 
-    def render(self, nodes: Iterable[CommentNode]) -> SafeString:
-        return mark_safe("".join(self._item(node) for node in nodes))  # noqa: S308 (escaped parts)
+    def render(self, nodes: Iterable[ThreadNode[ShownComment]]) -> SafeString:
+        nodes = list(nodes)
+        shown: list[ShownComment] = []
+        _collect_visible(nodes, shown)
+        blocks = self.store.blocks(self.fingerprint, shown, self._block)
+        return mark_safe(self._items(nodes, blocks))  # noqa: S308 (escaped parts)
 
-    def _item(self, node: CommentNode) -> str:
+    def _items(self, nodes: list[ThreadNode[ShownComment]], blocks: dict[int, CommentBlock]) -> str:
+        return "".join(self._item(node, blocks) for node in nodes)
+
+    def _item(self, node: ThreadNode[ShownComment], blocks: dict[int, CommentBlock]) -> str:
         if node.visible:
-            body = self._comment(node)
+            body = self._comment(node, blocks[node.comment.pk])
         else:
             body = (
-                f'<p id="{node.comment.anchor}" class="comment comment-removed">'
+                f'<p id="{node.comment.model().anchor}" class="comment comment-removed">'
                 "This comment has been removed.</p>"
             )
         replies = ""
         if node.children:
-            replies = f'\n  <ol class="comment-list replies">{self.render(node.children)}</ol>'
+            children = self._items(node.children, blocks)
+            replies = f'\n  <ol class="comment-list replies">{children}</ol>'
         return f'<li class="comment-item">\n  {body}{replies}\n</li>'
 
-    def _comment(self, node: CommentNode) -> str:
+    def _comment(self, node: ThreadNode[ShownComment], block: CommentBlock) -> str:
         comment = node.comment
+        parts = [block.opening]
+        if node.held:
+            parts.append(" comment-held")
+        parts.append(block.byline)
+        if node.held:
+            parts.append(HELD_BY_YOU if node.own_held else HELD_FOR_REVIEW)
+        parts.append(block.content)
+        if self.open and comment.is_published:
+            parts.append(block.reply)
+        # can_edit() allows only the visitor's own comments: no other is made a Comment.
+        user = self.user
+        if user is not None and comment.user_id == user.pk and can_edit(comment.model(), user):
+            parts.append(f'\n      <a href="{self.edit.format(comment.pk)}">Edit</a>')
+        parts.append(LINKS_END)
+        if self.moderator:
+            bar_node = CommentNode(comment.model(), node.visible, node.own_held, held=node.held)
+            parts.append(render_to_string("moderation/_bar.html", {"node": bar_node}, self.request))
+        parts.append("\n  </article>")
+        return "".join(parts)
+
+    def _block(self, shown: ShownComment) -> CommentBlock:
+        comment = shown.model()
         anchor = comment.anchor
         name = escape(comment.name)
         shown_name = (
@@ -93,23 +132,24 @@ class CommentTree:
             f'<time datetime="{local.isoformat()}">{escape(self.date(local))}</time>'
             f"{EDITED if comment.edited_at else ''}</p>"
         )
-        note = HELD_BY_YOU if node.own_held else HELD_FOR_REVIEW if node.held else ""
-        links = [f'<a href="{self.permalink.format(comment.pk)}">Permalink</a>']
-        if self.open and comment.is_published:
-            links.append(
-                f'<a class="reply-link" href="{self.reply.format(comment.pk)}" '
+        return CommentBlock(
+            opening=f'<article id="{anchor}" class="comment',
+            byline=f'" aria-labelledby="{anchor}-by">\n    {submitted}',
+            content=(
+                f'\n    <div class="comment-body">{comment.body_html}</div>\n'
+                f'    <p class="comment-links">\n'
+                f'      <a href="{self.permalink.format(comment.pk)}">Permalink</a>'
+            ),
+            reply=(
+                f'\n      <a class="reply-link" href="{self.reply.format(comment.pk)}" '
                 f'data-parent="{comment.pk}">Reply'
                 f'<span class="visually-hidden"> to {name}</span></a>'
-            )
-        if self.user is not None and can_edit(comment, self.user):
-            links.append(f'<a href="{self.edit.format(comment.pk)}">Edit</a>')
-        bar = ""
-        if self.moderator:
-            bar = render_to_string("moderation/_bar.html", {"node": node}, self.request)
-        joined = "\n      ".join(links)
-        return (
-            f'<article id="{anchor}" class="comment{" comment-held" if node.held else ""}" '
-            f'aria-labelledby="{anchor}-by">\n    {submitted}{note}\n'
-            f'    <div class="comment-body">{comment.body_html}</div>\n'
-            f'    <p class="comment-links">\n      {joined}\n    </p>\n    {bar}\n  </article>'
+            ),
         )
+
+
+def _collect_visible(nodes: Iterable[ThreadNode[ShownComment]], into: list[ShownComment]) -> None:
+    for node in nodes:
+        if node.visible:
+            into.append(node.comment)
+        _collect_visible(node.children, into)
