@@ -11,10 +11,12 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .storm import Storm, storm_lines, storm_target
 from .tools import WrkResult
 
 HERE = Path(__file__).resolve().parent
 TARGET_OF_NGINX = 0.80
+TARGET_UNCOMPRESSED_OF_NGINX = 0.5
 TARGET_POSTS_PER_SECOND = 300
 TARGET_WORKER_MB = 150
 
@@ -73,22 +75,32 @@ def report(
     posting: Posting,
     commit_ms: tuple[float, float] | None,
     args: argparse.Namespace,
+    storm: Storm | None = None,
 ) -> str:
     nginx = rows["d"].result.rps if rows["d"].result else float("nan")
+    plain = rows["h"].result.rps if "h" in rows and rows["h"].result else float("nan")
+    quiet = rows["a"].result.p99_ms if rows["a"].result else float("nan")
     lines = [
         f"Page runs: wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
-        f"Accept-Encoding: gzip; posts: -c{args.post_clients} -d{args.post_seconds}s.",
+        f"Accept-Encoding: gzip (g and h: none); posts: -c{args.post_clients} "
+        f"-d{args.post_seconds}s; storm (f): {args.storm_rate:g} posts/s from up to "
+        f"{args.storm_posters} threads for {args.storm_seconds}s.",
         "",
         "| scenario | requests/s | p50 ms | p99 ms | of nginx | CPU ms per request: server"
         " (wrk) | peak RSS per worker MB | target |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for key in ("a", "b", "c", "d", "e"):
+    for key in ("a", "b", "c", "d", "e", "f", "g", "h"):
         row = rows.get(key)
         if row is None or row.result is None:
             continue
         result = row.result
-        ratio = f"{result.rps / nginx:.0%}" if key in "abe" else "—"
+        # Each against nginx sending the same bytes: (g), plain, against (h).
+        ratio = "—"
+        if key in "abef":
+            ratio = f"{result.rps / nginx:.0%}"
+        elif key == "g":
+            ratio = f"{result.rps / plain:.0%} of h"
         rss = " / ".join(f"{mb:.0f}" for mb in row.workers_mb) or "—"
         served = max(result.requests, 1)
         cpu = f"{1000 * result.server_cpu / served:.2f} ({1000 * result.wrk_cpu / served:.2f})"
@@ -102,6 +114,12 @@ def report(
             target = (
                 f"≥ {TARGET_POSTS_PER_SECOND} accepted/s, none lost: {'met' if met else 'NOT met'}"
             )
+        if key == "f":
+            target = storm_target(result, nginx, quiet)
+        if key == "g":
+            met = result.rps >= TARGET_UNCOMPRESSED_OF_NGINX * plain
+            share = f"{TARGET_UNCOMPRESSED_OF_NGINX:.0%}"
+            target = f"≥ {share} of nginx (h): {'met' if met else 'NOT met'}"
         lines.append(
             f"| {row.scenario} | {result.rps:,.0f} | {result.p50_ms:.1f} | "
             f"{result.p99_ms:.1f} | {ratio} | {cpu} | {rss} | {target} |"
@@ -124,11 +142,14 @@ def report(
             f"p50 {commit_ms[0]:.2f} ms, p99 {commit_ms[1]:.2f} ms "
             f"(at most {1000 / commit_ms[0]:,.0f} commits/s one after another)."
         )
-    peaks = [mb for key in "abc" if key in rows for mb in rows[key].workers_mb]
-    mains = ", ".join(f"{key} {rows[key].main_mb:.0f}" for key in "abc" if key in rows)
+    if storm is not None:
+        lines += storm_lines(rows["f"].result if "f" in rows else None, storm, nginx, quiet)
+    served = "abcfg"  # the scenarios of our own servers
+    peaks = [mb for key in served if key in rows for mb in rows[key].workers_mb]
+    mains = ", ".join(f"{key} {rows[key].main_mb:.0f}" for key in served if key in rows)
     pss = "; ".join(
         f"{key} " + " / ".join(f"{mb:.0f}" for mb in rows[key].workers_pss_mb)
-        for key in "abc"
+        for key in served
         if key in rows
     )
     if peaks:

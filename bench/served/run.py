@@ -12,10 +12,16 @@ measured with wrk from the same machine:
   d. nginx serving the page cache's own bytes (plain and .gz) with the same headers:
      the limit for (a);
   e. granian, as (a) runs it, with a WSGI app that only sends those bytes and headers:
-     the most any Python app served this way can do.
+     the most any Python app served this way can do;
+  f. the storm: (a) while comments are published to the same article at a steady rate
+     (--storm-rate, 20/s), each post checked against the database and timed until an
+     anonymous reader sees it (bench/served/storm.py);
+  g. the cached article for a client that asks for no compression (no Accept-Encoding);
+  h. nginx serving the same plain bytes: the limit for (g).
 
 With --scaled, the same again with two servers sharing PostgreSQL and Redis behind nginx
-(bench/served/shapes.py), printed beside the first table; (d) is not run again.
+(bench/served/shapes.py), printed beside the first table; (d), (e) and (h) are not run
+again.
 
 Spam checks that hold a program's posts (form age, rate limits, duplicates) and the
 anonymous-comment hold are switched off, so every post should publish. Prints one table;
@@ -37,6 +43,7 @@ from urllib.parse import quote
 
 from .report import Posting, Row, code, machine, report
 from .shapes import Shape, scaled_shape, sqlite_shape
+from .storm import Storm, run_storm
 from .tools import (
     BareWsgi,
     Front,
@@ -80,6 +87,16 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--post-seconds", type=int, default=10, help="the posting run (10)")
     parser.add_argument("--post-clients", type=int, default=16, help="posting clients (16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument(
+        "--storm-rate", type=float, default=20.0, help="comments/s posted in the storm (20)"
+    )
+    parser.add_argument("--storm-seconds", type=int, help="the storm's run (default: as --seconds)")
+    parser.add_argument(
+        "--storm-posters",
+        type=int,
+        default=64,
+        help="the storm's posting threads, at most this many posts in flight (64)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary site")
     parser.add_argument(
         "--scaled",
@@ -93,7 +110,10 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         help="serve the broadsheet package from this src/ directory instead of the working "
         "tree (e.g. a commit exported with `git archive HEAD src | tar -x -C DIR`)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.storm_seconds is None:
+        args.storm_seconds = args.seconds
+    return args
 
 
 def main(argv: list[str]) -> int:
@@ -109,12 +129,14 @@ def main(argv: list[str]) -> int:
         print(f"Code: {code(args.src)}", flush=True)
         tables = []
         with sqlite_shape(home / "sqlite") as shape:
-            rows, posting, commit_ms = measure(args, tools, home / "sqlite", shape, None)
-        tables.append((shape, report(rows, posting, commit_ms, args)))
+            rows, posting, commit_ms, storm = measure(args, tools, home / "sqlite", shape, None)
+        tables.append((shape, report(rows, posting, commit_ms, args, storm)))
         if args.scaled:
             with scaled_shape() as scaled:
-                rows, posting, _ = measure(args, tools, home / "scaled", scaled, limits(rows))
-            tables.append((scaled, report(rows, posting, None, args)))
+                rows, posting, _, storm = measure(
+                    args, tools, home / "scaled", scaled, limits(rows)
+                )
+            tables.append((scaled, report(rows, posting, None, args, storm)))
         print()
         print(f"Machine: {machine()}")
         print(f"Code: {code(args.src)}")
@@ -137,8 +159,8 @@ def measure(
     home: Path,
     shape: Shape,
     measured_limits: dict[str, Row] | None,
-) -> tuple[dict[str, Row], Posting, tuple[float, float] | None]:
-    """Every scenario on one shape; the limits (d, e) only when not already measured."""
+) -> tuple[dict[str, Row], Posting, tuple[float, float] | None, Storm]:
+    """Every scenario on one shape; the limits (d, e, h) only when not already measured."""
     home.mkdir(parents=True, exist_ok=True)
     source = {"PYTHONPATH": str(args.src.resolve())} if args.src else {}
     site_env = {**shape.env, **source}
@@ -156,19 +178,8 @@ def measure(
     print(f"Site: {summary}.", flush=True)
     commit_ms = sqlite_commit_ms(home) if shape.sqlite_path else None
     page_path = f"/articles/{slug}/"
-    load = (
-        "-t",
-        str(args.threads),
-        "-c",
-        str(args.connections),
-        "-d",
-        f"{args.seconds}s",
-        "-H",
-        "Accept-Encoding: gzip",
-        # Slow answers are measured, not dropped as wrk's default 2 s timeout would.
-        "--timeout",
-        "10s",
-    )
+    load = page_load(args, args.seconds)
+    plain_load = page_load(args, args.seconds, compressed=False)
     rows: dict[str, Row] = {}
     served_env = {**SERVER_ENV, **site_env}
 
@@ -213,6 +224,11 @@ def measure(
             if check.body != packed.body or check.headers.get("content-encoding") != "gzip":
                 row.notes.append("nginx did not send the cached gzip bytes")
             row.result = wrk(tools["wrk"], nginx.url, *load, server_pids=[nginx.pid])
+            row = rows["h"] = Row("h. nginx, the same plain bytes (no Accept-Encoding)", None)
+            check = fetch(nginx.url)
+            if check.body != plain.body or "content-encoding" in check.headers:
+                row.notes.append("nginx did not send the cached plain bytes uncompressed")
+            row.result = wrk(tools["wrk"], nginx.url, *plain_load, server_pids=[nginx.pid])
 
         print("e. a bare WSGI app with the same bytes ...", flush=True)
         sent = {
@@ -225,6 +241,30 @@ def measure(
             if check.body != packed.body:
                 row.notes.append("the bare app did not send the cached gzip bytes")
             row.result = wrk(tools["wrk"], bare.url, *load, server_pids=[bare.pid])
+
+    print("g. the cached page, no compression asked ...", flush=True)
+    with front(served_env) as server:
+        row = rows["g"] = Row("g. article uncompressed (no Accept-Encoding), page cache", None)
+        url = server.url + page_path
+        for _ in range(WARM_UP * shape.servers):  # stored, and seen by every worker
+            fetch(url)
+        check = fetch(url)
+        if check.status != 200 or "content-encoding" in check.headers:
+            row.notes.append(
+                f"status {check.status}, Content-Encoding "
+                f"{check.headers.get('content-encoding')!r} with no Accept-Encoding"
+            )
+        elif comparable(check.body) != comparable(plain.body):
+            row.notes.append(
+                "the uncompressed body differs from the one nginx sends (h) by more than the "
+                "form's signed time and the server's port"
+            )
+        if check.headers.get("x-page-cache") != "hit":
+            row.notes.append(
+                f"X-Page-Cache {check.headers.get('x-page-cache')!r} with no Accept-Encoding"
+            )
+        row.result = wrk(tools["wrk"], url, *plain_load, server_pids=server.pids)
+        memory(row, server)
 
     print("b. the page rendered every time ...", flush=True)
     with front({**served_env, "PAGE_CACHE_SECONDS": "0"}) as server:
@@ -275,11 +315,60 @@ def measure(
         posting.stored = shape.stored_posts()
         posting.missing_ids = missing(shape, row.result.output)
         memory(row, server)
-    return rows, posting, commit_ms
+
+    # Last, so that (c) posts to the article as it always has; the storm's page 1 is then
+    # the quiet page with ten of (c)'s short threads added.
+    print(f"f. the storm: reads while {args.storm_rate:g} comments/s are published ...", flush=True)
+    with front(served_env) as server:
+        row = rows["f"] = Row(f"f. storm: (a) while {args.storm_rate:g} comments/s publish", None)
+        url = server.url + page_path
+        for number in range(WARM_UP):  # every worker has posted once; not counted
+            form = f"name=Warm-up&body=Storm+warm-up+post+{number}.&shown_at={stamp}&save=1"
+            fetch(
+                f"{server.url}/articles/{slug}/comment/",
+                {"Origin": server.url, "Content-Type": "application/x-www-form-urlencoded"},
+                form.encode(),
+            )
+        for _ in range(WARM_UP * shape.servers):
+            fetch(url, GZIP)
+        if not wait_for_hit(url):
+            row.notes.append("never saw X-Page-Cache: hit before the storm")
+        row.result, storm = run_storm(
+            tools["wrk"],
+            server.url,
+            page_path,
+            slug,
+            stamp,
+            page_load(args, args.storm_seconds),
+            shape,
+            server.pids,
+            rate=args.storm_rate,
+            seconds=args.storm_seconds,
+            posters=args.storm_posters,
+        )
+        memory(row, server)
+    return rows, posting, commit_ms, storm
+
+
+def page_load(args: argparse.Namespace, seconds: int, compressed: bool = True) -> tuple[str, ...]:
+    """wrk's options for a page run: as a browser asks, or with no Accept-Encoding."""
+    encoding = ("-H", "Accept-Encoding: gzip") if compressed else ()
+    # Slow answers are measured, not dropped as wrk's default 2 s timeout would.
+    return (
+        "-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s",
+        *encoding, "--timeout", "10s",
+    )  # fmt: skip
+
+
+def comparable(page: bytes) -> bytes:
+    """The page without what differs between two renders on two servers: the form's signed
+    time, and the server's own address in the absolute links (each run has its port)."""
+    page = re.sub(rb'(name="shown_at" value=")[^"]*"', rb'\1"', page)
+    return re.sub(rb"//127\.0\.0\.1:\d+/", b"//127.0.0.1/", page)
 
 
 def limits(rows: dict[str, Row]) -> dict[str, Row]:
-    return {key: rows[key] for key in ("d", "e") if key in rows}
+    return {key: rows[key] for key in ("d", "e", "h") if key in rows}
 
 
 def memory(row: Row, front: Front) -> None:

@@ -44,13 +44,23 @@ class Shape:
         with psycopg.connect(self.postgres_url) as connection:
             return connection.execute(sql.replace("?", "%s"), params).fetchall()
 
-    def stored_posts(self) -> dict[str, int]:
+    def stored_posts(self, pattern: str = BENCH_POSTS) -> dict[str, int]:
+        """The posts whose body is LIKE `pattern`, counted by status."""
         rows = self._rows(
             "SELECT status, count(*) FROM discussion_comment WHERE body_source LIKE ? "
             "GROUP BY status",
-            (BENCH_POSTS,),
+            (pattern,),
         )
         return {status: count for status, count in rows}
+
+    def stored_twice(self, pattern: str) -> int:
+        """Rows beyond the first of each body LIKE `pattern` (every post's body is unique)."""
+        rows = self._rows(
+            "SELECT count(*) - count(DISTINCT body_source) FROM discussion_comment "
+            "WHERE body_source LIKE ?",
+            (pattern,),
+        )
+        return int(rows[0][0] or 0)
 
     def comment_ids(self) -> set[int]:
         return {pk for (pk,) in self._rows("SELECT id FROM discussion_comment")}
