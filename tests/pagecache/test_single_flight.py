@@ -214,3 +214,20 @@ def test_a_render_that_overlaps_an_addition_is_kept_and_renewed_within_the_grace
 
     assert text(read(site)) == "<p>version 2</p>", "kept, but rendered again at once"
     assert read(site)["X-Page-Cache"] == "hit"
+
+
+def test_a_page_rendered_for_an_addition_waits_half_the_grace_period_for_the_next(
+    site: PageCacheMiddleware, view: View, monkeypatch: Any
+) -> None:
+    stored(site, view)
+    tags.added(TAG)
+    assert text(read(site)) == "<p>version 2</p>", "the first addition: rendered at once"
+    tags.added(TAG)
+
+    soon = read(site)
+    assert text(soon) == "<p>version 2</p>" and soon["X-Page-Cache"] == "stale"
+    assert view.renders == 2, "a burst of comments is not rendered once per comment"
+
+    later = time.time() + 0.5  # half of PAGE_CACHE_GRACE_SECONDS
+    monkeypatch.setattr(middleware.time, "time", lambda: later)
+    assert text(read(site)) == "<p>version 3</p>"

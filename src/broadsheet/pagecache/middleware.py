@@ -56,6 +56,8 @@ SERVED_KEY = "broadsheet.pagecache.served_key"
 # Also set in a hit's environ: None when the page served was current, else the moment up to
 # which it shows every addition (it was served stale, within the grace period).
 FRESH_AS_OF = "broadsheet.pagecache.fresh_as_of"
+# And, for a page served stale, the earliest moment it will be rendered again.
+RENDER_DUE = "broadsheet.pagecache.render_due"
 # True while a page this cache may store renders (see rendering_for_cache()).
 _rendering_for_cache: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "broadsheet_rendering_for_cache", default=False
@@ -137,6 +139,8 @@ class PageCacheMiddleware:
         if entry is not None and state is FRESH:
             return _hit(request, key, entry)
         graced = entry if state is ADDED and _within_grace(entry) else None
+        if graced is not None and time.time() < _next_render_due(graced):
+            return _hit(request, key, graced, stale=True)
         # Within the grace period, whoever cannot take the lock serves this version while
         # the holder renders the next; otherwise a reader waits for that one render.
         held, at_once = _lock(key, wait=0.0 if graced else WAIT_SECONDS)
@@ -156,12 +160,14 @@ class PageCacheMiddleware:
                 # the lock is not kept, so such pages are not rendered one at a time.
                 held.release()
                 held = None
-            return self._render(request, key)
+            return self._render(request, key, for_addition=graced is not None)
         finally:
             if held is not None:
                 held.release()
 
-    def _render(self, request: HttpRequest, key: str) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, key: str, *, for_addition: bool = False
+    ) -> HttpResponse:
         try:
             started = time.time()
             before = current_tokens([EVERY_CHANGE], [EVERY_ADDITION])
@@ -177,7 +183,7 @@ class PageCacheMiddleware:
         finally:
             _rendering_for_cache.reset(rendering)
         if self._storable(request, response):
-            entry = self._store(request, response, key, before, started)
+            entry = self._store(request, response, key, before, started, for_addition)
             if entry is not None:
                 return _answer(request, entry, hit=False)
         return response
@@ -202,6 +208,7 @@ class PageCacheMiddleware:
         key: str,
         before: dict[str, str],
         started: float,
+        for_addition: bool = False,
     ) -> dict[str, Any] | None:
         content = response.content
         etag = _etag(content)
@@ -234,6 +241,7 @@ class PageCacheMiddleware:
                 "expires_at": timezone.now().timestamp() + seconds,
                 # The page shows every addition announced before this moment.
                 "fresh_as_of": started,
+                "for_addition": for_addition,
             }
             cache.set(key, entry, timeout=seconds)
         except Exception:
@@ -279,6 +287,17 @@ def _within_grace(entry: dict[str, Any] | None) -> bool:
     )
 
 
+def _next_render_due(entry: dict[str, Any]) -> float:
+    """When a page stale only by additions is rendered again. At once, unless this version
+    was itself rendered for an addition: then not before half the grace period after that
+    render started, so that a page commented on many times a second is rendered twice a
+    second, not once per comment, and every addition still shows within the grace period
+    (half of it waiting, the other half for the render and for the replay to notice)."""
+    if not entry.get("for_addition"):
+        return 0.0
+    return float(entry["fresh_as_of"]) + settings.PAGE_CACHE_GRACE_SECONDS / 2
+
+
 def _lock(key: str, *, wait: float) -> tuple[Held | None, bool]:
     try:
         return acquire(render_locks(), key, wait=wait)
@@ -295,6 +314,8 @@ def _hit(
     request.META[REPLAYABLE_UNTIL] = entry["expires_at"]
     request.META[SERVED_KEY] = key
     request.META[FRESH_AS_OF] = entry["fresh_as_of"] if stale else None
+    if stale:
+        request.META[RENDER_DUE] = _next_render_due(entry)
     response = _answer(request, entry)
     if stale:
         response["X-Page-Cache"] = "stale"

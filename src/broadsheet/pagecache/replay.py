@@ -61,7 +61,7 @@ from broadsheet.lib.request_log import REPLAYABLE_UNTIL
 
 from .file_cache import path_of
 from .keys import CACHEABLE_QUERY, environ_page_key, has_personal_cookie
-from .middleware import FRESH_AS_OF, SERVED_KEY, preferred_encoding
+from .middleware import FRESH_AS_OF, RENDER_DUE, SERVED_KEY, preferred_encoding
 from .tags import (
     ADDITION_PREFIX,
     EVERY_ADDITION,
@@ -200,9 +200,10 @@ class PageReplay:
             with self.lock:
                 answer = self.copies.get(key)
                 if answer is not None and answer.addition_token is _STALE:
-                    # Another worker is rendering the page: ask again in a moment, not
-                    # with the very next request.
-                    self.asking[key] = time.time() + ASK_AGAIN_SECONDS
+                    # Another worker is rendering the page, or it is not due yet: ask
+                    # again then, not with the very next request.
+                    due = environ.get(RENDER_DUE) or 0.0
+                    self.asking[key] = max(time.time() + ASK_AGAIN_SECONDS, due)
                 else:
                     self.asking.pop(key, None)
 
