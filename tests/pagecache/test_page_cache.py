@@ -256,3 +256,38 @@ def test_a_change_in_a_nested_block_replaces_the_token_at_once() -> None:
         assert inside not in (None, before)
 
     assert _token("article:9") not in (None, before, inside), "and again at the commit"
+
+
+def test_the_writer_of_a_comment_sees_it_at_once_while_others_may_wait(
+    article: Article, settings: Any
+) -> None:
+    """An addition may reach anonymous readers up to the grace period late (here another
+    worker is rendering the page), but its writer's own next page is not shared."""
+    from django.test import RequestFactory
+
+    from broadsheet.pagecache import flight
+    from broadsheet.pagecache.keys import shared_page_key
+
+    settings.COMMENTS_HOLD_ANONYMOUS = False
+    settings.SPAM_MIN_FORM_SECONDS = 0
+    Client().get("/articles/bus-lanes/")
+    assert hit(Client(), "/articles/bus-lanes/")
+    key = shared_page_key(RequestFactory().get("/articles/bus-lanes/"))
+    assert key is not None
+    writer = Client()
+
+    posted = post_form(writer, article, body="The lane paint was still wet on Monday.")
+    other_worker = flight.render_locks().try_lock(key)
+    assert other_worker is not None
+    try:
+        assert posted.status_code == 302
+        own = writer.get(posted["Location"])
+        someone_else = Client().get("/articles/bus-lanes/")
+    finally:
+        other_worker.release()
+
+    assert "The lane paint was still wet on Monday." in own.content.decode()
+    assert own.headers.get(HIT) is None, "the writer's page is their own"
+    assert someone_else.headers[HIT] == "stale"
+    assert "The lane paint was still wet" not in someone_else.content.decode()
+    assert "The lane paint was still wet" in Client().get("/articles/bus-lanes/").content.decode()
