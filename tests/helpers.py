@@ -464,3 +464,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def count_versioned_reads(monkeypatch: Any) -> list[str]:
+    """The name of each read lib/versioned.py makes of the cache from now on, in order."""
+    from django.core.cache import cache
+
+    from broadsheet.lib import versioned
+
+    reads: list[str] = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            if name in {"get", "get_many"}:
+                reads.append(name)
+            return getattr(cache, name)
+
+    monkeypatch.setattr(versioned, "cache", Counting())
+    return reads

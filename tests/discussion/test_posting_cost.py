@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.db.models.signals import pre_save
@@ -22,9 +21,16 @@ from django.test.utils import CaptureQueriesContext
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import edit_comment, refresh_comment_count, set_status
-from broadsheet.lib import versioned
 from broadsheet.publishing.models import Article
-from tests.helpers import at, make_article, make_author, make_comment, make_topic, post_form
+from tests.helpers import (
+    at,
+    count_versioned_reads,
+    make_article,
+    make_author,
+    make_comment,
+    make_topic,
+    post_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -224,15 +230,7 @@ def test_a_post_reads_the_versions_of_what_it_keeps_in_one_cache_call(
     # webhook endpoints: on Redis one round trip for the six instead of one each.
     article = make_article("Harbour lights relit")
     post_form(nadia, article, body="The first post loads what is kept.")
-    reads: list[str] = []
-
-    class Counting:
-        def __getattr__(self, name: str) -> object:
-            if name in {"get", "get_many"}:
-                reads.append(name)
-            return getattr(cache, name)
-
-    monkeypatch.setattr(versioned, "cache", Counting())
+    reads = count_versioned_reads(monkeypatch)
     response = post_form(nadia, article, body="The second reads them together.")
 
     assert response.status_code == 302

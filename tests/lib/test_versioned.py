@@ -19,7 +19,7 @@ from django.test import override_settings
 
 from broadsheet.lib import versioned
 from broadsheet.lib.versioned import MAX_AGE_SECONDS, Versioned
-from tests.helpers import UNREACHABLE_CACHE
+from tests.helpers import UNREACHABLE_CACHE, count_versioned_reads
 
 _names = itertools.count(1)
 
@@ -148,16 +148,7 @@ def test_without_the_cache_every_read_loads_afresh(caplog: pytest.LogCaptureFixt
 @pytest.fixture
 def cache_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The name of each read versioned.py makes of the cache, in order."""
-    reads: list[str] = []
-
-    class Counting:
-        def __getattr__(self, name: str) -> object:
-            if name in {"get", "get_many"}:
-                reads.append(name)
-            return getattr(cache, name)
-
-    monkeypatch.setattr(versioned, "cache", Counting())
-    return reads
+    return count_versioned_reads(monkeypatch)
 
 
 def test_values_read_together_fetch_their_versions_in_one_cache_call(
