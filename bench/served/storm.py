@@ -119,7 +119,7 @@ def post_paced(
     origin = base_url
 
     def poster() -> None:
-        connection: http.client.HTTPConnection | None = None
+        client = KeptAlive(base_url)
         while (slot := slots.get()) is not None:
             number, due = slot
             body = (
@@ -132,28 +132,18 @@ def post_paced(
                 storm.late += started - due > LATE
                 storm.sending_seconds = max(storm.sending_seconds, started - start)
             try:
-                if connection is None:
-                    connection = _connect(base_url)
-                connection.request(
+                response, _ = client.exchange(
                     "POST",
                     path,
                     body,
                     {"Origin": origin, "Content-Type": "application/x-www-form-urlencoded"},
                 )
-                response = connection.getresponse()
-                response.read()
-                answered = time.monotonic()
-                location = response.getheader("Location") or ""
-                if response.will_close:
-                    connection.close()
-                    connection = None
             except (OSError, http.client.HTTPException) as error:
-                if connection is not None:
-                    connection.close()
-                connection = None
                 with lock:
                     storm.errors[type(error).__name__] += 1
                 continue
+            answered = time.monotonic()
+            location = response.getheader("Location") or ""
             match = re.search(r"#comment-(\d+)$", location)
             with lock:
                 if response.status == 302 and match:
@@ -168,8 +158,7 @@ def post_paced(
                 on_page = re.search(r"[?&]page=(\d+)", location)
                 page = int(on_page.group(1)) if on_page else 1
                 probe.expect(int(match.group(1)), page, answered)
-        if connection is not None:
-            connection.close()
+        client.close()
 
     start = time.monotonic() + 0.05
     threads = [threading.Thread(target=poster, daemon=True) for _ in range(posters)]
@@ -259,7 +248,7 @@ class Probe:
         return page, start
 
     def read(self) -> None:
-        connection: http.client.HTTPConnection | None = None
+        client = KeptAlive(self.base_url)
         while True:
             with self.condition:
                 chosen = self.next_page()
@@ -268,25 +257,17 @@ class Probe:
             page, start = chosen
             time.sleep(max(0.0, start - time.monotonic()))
             try:
-                if connection is None:
-                    connection = _connect(self.base_url)
-                connection.request("GET", self.url(page), headers={"Accept-Encoding": "gzip"})
-                response = connection.getresponse()
-                body = response.read()
-                seen_at = time.monotonic()
-                if response.getheader("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
-                if response.will_close:
-                    connection.close()
-                    connection = None
+                response, body = client.exchange(
+                    "GET", self.url(page), headers={"Accept-Encoding": "gzip"}
+                )
             except (OSError, http.client.HTTPException) as error:
-                if connection is not None:
-                    connection.close()
-                connection = None
                 with self.condition:
                     self.storm.probe_answers[f"error {type(error).__name__}"] += 1
                 time.sleep(0.05)
                 continue
+            seen_at = time.monotonic()
+            if response.getheader("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
             cache = response.getheader("X-Page-Cache") or "rendered (no X-Page-Cache)"
             has_next = re.search(rb"\?page=%d\b" % (page + 1), body) is not None
             with self.condition:
@@ -302,13 +283,42 @@ class Probe:
                         self.storm.moved += page != min(expected.pages)
                     elif has_next:
                         expected.pages.add(page + 1)
-        if connection is not None:
-            connection.close()
+        client.close()
 
 
-def _connect(base_url: str) -> http.client.HTTPConnection:
-    parts = urlsplit(base_url)
-    return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+class KeptAlive:
+    """One kept-alive connection to the server, opened again after the server closed it
+    or an exchange failed (the failure is the caller's to count)."""
+
+    def __init__(self, base_url: str) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port
+        self.connection: http.client.HTTPConnection | None = None
+
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        try:
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            self.connection.request(method, path, body, headers or {})
+            response = self.connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+        if response.will_close:
+            self.close()
+        return response, data
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        self.connection = None
 
 
 def percentile(values: list[float], share: float) -> float:
