@@ -33,7 +33,7 @@ def get(url: str, **headers: str) -> tuple[int, Message, bytes]:
 
 
 @pytest.fixture(scope="module")
-def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     home = tmp_path_factory.mktemp("site")
     assert run_broadsheet(home, "migrate", "--noinput").returncode == 0
     port = free_port()
@@ -60,9 +60,30 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         server.kill()
         pytest.fail("broadsheet serve did not answer within 120 s")
-    yield base
+    yield base, server.pid
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served_site(served_process: tuple[str, int]) -> str:
+    return served_process[0]
+
+
+def test_granian_starts_from_a_fresh_interpreter_not_from_the_command(
+    served_process: tuple[str, int],
+) -> None:
+    """granian forks its workers from this process: had it stayed the management command,
+    each worker would begin with the whole site and collectstatic's leftovers (110-140 MB
+    measured) before loading the site again."""
+    _, pid = served_process
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert b"broadsheet.serving" in command, command
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    assert found is not None
+    # The site alone takes about 64 MB loaded; granian's own process about 27 MB.
+    assert int(found.group(1)) < 60 * 1024, "granian's process holds no copy of the site"
 
 
 def test_serves_the_home_page(served_site: str) -> None:

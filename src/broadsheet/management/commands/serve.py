@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import ipaddress
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from granian import Granian
-        from granian.constants import Interfaces
-
-        # Here, in the one process that starts granian: its workers load only the WSGI app.
         if note := check_secret_key(options["host"]):
             self.stdout.write(note)
             self.stdout.flush()  # before collectstatic, which can take a while
@@ -99,13 +96,10 @@ class Command(BaseCommand):
             f"with {options['workers']} worker(s)",
         )
         self.stdout.flush()
-        Granian(
-            "broadsheet.wsgi:application",
-            address=options["host"],
-            port=options["port"],
-            interface=Interfaces.WSGI,
-            workers=options["workers"],
-            blocking_threads=options["threads"],
-            respawn_failed_workers=True,
-            log_access=False,
-        ).serve()
+        # granian starts from a fresh interpreter in this same process (see serving.py):
+        # its workers are forked from it, and would otherwise begin with all of this one.
+        arguments = [options["host"], options["port"], options["workers"], options["threads"]]
+        os.execv(
+            sys.executable,
+            [sys.executable, "-m", "broadsheet.serving", *map(str, arguments)],
+        )
