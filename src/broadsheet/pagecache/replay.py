@@ -55,7 +55,7 @@ from django.core.cache.backends.filebased import FileBasedCache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http.cookie import parse_cookie
-from django.utils.http import parse_http_date_safe
+from django.utils.http import parse_etags, parse_http_date_safe
 
 from broadsheet.lib.request_log import REPLAYABLE_UNTIL
 
@@ -119,7 +119,7 @@ class Replay:
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match is not None:
             etag = headers.get("etag", "").removeprefix("W/")
-            tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+            tags = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
             return bool(etag) and (etag in tags or "*" in tags)
         since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE", ""))
         modified = parse_http_date_safe(headers.get("last-modified", ""))
